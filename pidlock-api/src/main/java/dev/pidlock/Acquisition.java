@@ -1,0 +1,308 @@
+package dev.pidlock;
+
+import dev.pidlock.internal.content.PidContent;
+import dev.pidlock.internal.content.SystemLimits;
+import dev.pidlock.internal.registry.HeldFiles;
+import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.OpenRequest;
+import dev.pidlock.spi.OwnershipPolicy;
+import dev.pidlock.spi.PathFacts;
+import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.RecordedHolder;
+import dev.pidlock.spi.StaleVerdict;
+import dev.pidlock.spi.UncertainIdentityException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The acquisition algorithm: vet the directory and the path, open safely, claim in the JVM registry, lock,
+ * verify that the path still names the locked inode, read and judge what is there, set the mode, write our
+ * pid. Every failure before the hold is established unlocks and closes what was opened.
+ */
+final class Acquisition {
+    static final System.Logger LOG = System.getLogger("dev.pidlock");
+    static final long SELF = ProcessHandle.current().pid();
+
+    private final Config config;
+    private final Path path;
+    private final OwnershipPolicy policy;
+
+    private Acquisition(Config config) {
+        this.config = config;
+        this.path = config.path();
+        this.policy = config.policy();
+    }
+
+    /**
+     * @param wait null to try once; otherwise how long to wait for the lock
+     */
+    static PidLock acquire(Config config, Duration wait) throws InterruptedException {
+        return new Acquisition(config).run(wait);
+    }
+
+    private PidLock run(Duration wait) throws InterruptedException {
+        LockBackend backend = config.backend();
+        long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
+        vetDirectory(path, policy);
+        while (true) {
+            Optional<PathFacts> before = vetPath();
+            if (before.isPresent()) {
+                Optional<PidLock> again = heldHere(before.get().identity(), wait, deadline);
+                if (again.isPresent()) {
+                    return again.get();
+                }
+                if (wait != null && HeldFiles.holder(before.get().identity()).isPresent()) {
+                    continue;
+                }
+            }
+            PidFileHandle handle = open(backend);
+            FileIdentity identity;
+            try {
+                identity = handle.identity();
+            } catch (UncertainIdentityException e) {
+                HeldFiles.closeUnknown(handle, this::logCloseFailure);
+                continue;
+            } catch (IOException e) {
+                HeldFiles.closeUnknown(handle, this::logCloseFailure);
+                throw IoErrors.translate(path, "fstat", e);
+            }
+            HeldFiles.Entry entry = HeldFiles.opened(identity);
+            if (!HeldFiles.claim(entry, handle)) {
+                HeldFiles.close(entry, handle, this::logCloseFailure);
+                Optional<PidLock> again = heldHere(identity, wait, deadline);
+                if (again.isPresent()) {
+                    return again.get();
+                }
+                continue;
+            }
+            Attempt attempt = new Attempt(backend, handle, identity, entry);
+            try {
+                PidLock lock = attempt.lockAndWrite(wait, deadline);
+                if (lock != null) {
+                    return lock;
+                }
+            } finally {
+                attempt.abandonUnlessHeld();
+            }
+        }
+    }
+
+    /** One open descriptor's way from claimed to held; abandoned (unlocked, closed) unless held. */
+    private final class Attempt {
+        final LockBackend backend;
+        final PidFileHandle handle;
+        final FileIdentity identity;
+        final HeldFiles.Entry entry;
+        boolean locked;
+        boolean held;
+
+        Attempt(LockBackend backend, PidFileHandle handle, FileIdentity identity, HeldFiles.Entry entry) {
+            this.backend = backend;
+            this.handle = handle;
+            this.identity = identity;
+            this.entry = entry;
+        }
+
+        /** @return the held lock, or null to retry because the path names another file now */
+        PidLock lockAndWrite(Duration wait, long deadline) throws InterruptedException {
+            OptionalLong hint = OptionalLong.empty();
+            try {
+                locked = handle.tryLock();
+                if (!locked && wait != null) {
+                    hint = holderPid();
+                    locked = handle.lock(remaining(deadline));
+                }
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "lock", e);
+            }
+            if (!locked) {
+                throw conflict(wait, hint);
+            }
+            Optional<PathFacts> now;
+            try {
+                now = PathFacts.read(path);
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "lstat", e);
+            }
+            if (now.isEmpty() || !now.get().identity().equals(identity)) {
+                LOG.log(Level.DEBUG, () -> "pidfile " + path + " was replaced while locking; retrying");
+                return null;
+            }
+            judgeContent(now.get());
+            try {
+                handle.setMode(policy.mode());
+                if (policy.owner().isPresent() || policy.group().isPresent()) {
+                    handle.setOwner(policy.owner().orElse(null), policy.group().orElse(null));
+                }
+                handle.replaceContent(PidContent.format(SELF));
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "write", e);
+            }
+            Hold hold = new Hold(path, backend.id(), handle, identity, entry, policy);
+            HeldFiles.held(entry, hold);
+            held = true;
+            Hold.ensureShutdownHook();
+            LOG.log(Level.INFO, () -> "acquired " + path + " (pid " + SELF + ", backend " + backend.id() + ")");
+            return new PidLock(hold);
+        }
+
+        private void judgeContent(PathFacts facts) {
+            PidContent content;
+            try {
+                content = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax());
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "read", e);
+            }
+            if (!content.namesHolder()) {
+                if (!content.problem().equals("the pidfile is empty")) {
+                    LOG.log(Level.INFO, () -> "taking over stale pidfile " + path + ": " + content.problem());
+                }
+                return;
+            }
+            long pid = content.pid().getAsLong();
+            if (pid == SELF) {
+                LOG.log(Level.INFO, () -> "taking over pidfile " + path + " that names this process but was"
+                        + " not held by it");
+                return;
+            }
+            Instant written = Instant.EPOCH.plusNanos(facts.modifiedNanos());
+            StaleVerdict verdict = config.detector().assess(new RecordedHolder(pid, path, Optional.of(written)));
+            if (!verdict.kind().isStale() && policy.respectsLiveUnlockedHolder()) {
+                throw new AlreadyRunningException(path, pid, "pidfile " + path + " is not locked but names"
+                        + " running pid " + pid + " (" + verdict.reason() + "): already running");
+            }
+            LOG.log(Level.INFO, () -> "taking over stale pidfile " + path + " of pid " + pid + ": "
+                    + verdict.reason());
+        }
+
+        private PidLockConflictException conflict(Duration wait, OptionalLong hint) {
+            OptionalLong holder = holderPid();
+            if (holder.isEmpty()) {
+                holder = hint;
+            }
+            String who = holder.isPresent() ? "held by pid " + holder.getAsLong() : "held by another process";
+            String waited = wait == null ? "" : " after waiting " + Durations.format(wait);
+            return new AlreadyLockedException(path, holder.orElse(0), false,
+                    "pidfile " + path + " is locked, " + who + waited);
+        }
+
+        /** @return the holder's pid from the kernel, else from the file; empty when neither can tell */
+        private OptionalLong holderPid() {
+            try {
+                OptionalLong fromKernel = handle.probe().holderPid();
+                if (fromKernel.isPresent()) {
+                    return fromKernel;
+                }
+                return PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax()).pid();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
+                return OptionalLong.empty();
+            }
+        }
+
+        void abandonUnlessHeld() {
+            if (held) {
+                return;
+            }
+            if (locked) {
+                try {
+                    handle.unlock();
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, () -> "unlock " + path + " failed: " + e.getMessage());
+                }
+            }
+            HeldFiles.close(entry, handle, Acquisition.this::logCloseFailure);
+        }
+    }
+
+    /**
+     * The file is held or being acquired in this JVM: re-enter when the policy allows, wait for it when the
+     * caller waits, refuse otherwise.
+     *
+     * @return the re-entered lock; empty to go on (the file is free here, or became free while waiting)
+     */
+    private Optional<PidLock> heldHere(FileIdentity identity, Duration wait, long deadline)
+            throws InterruptedException {
+        Optional<Object> holder = HeldFiles.holder(identity);
+        if (holder.isEmpty()) {
+            return Optional.empty();
+        }
+        if (holder.get() instanceof Hold hold && policy.allowsReentry() && HeldFiles.enter(identity, hold)) {
+            LOG.log(Level.DEBUG, () -> "re-entered " + path);
+            return Optional.of(new PidLock(hold));
+        }
+        if (wait != null && HeldFiles.awaitUnclaimed(identity, remaining(deadline).toNanos())) {
+            return Optional.empty();
+        }
+        throw new AlreadyLockedException(path, SELF, true, "pidfile " + path + " is already held by this process"
+                + " (pid " + SELF + ")" + (wait == null ? "" : " after waiting " + Durations.format(wait)));
+    }
+
+    private Optional<PathFacts> vetPath() {
+        Optional<PathFacts> facts;
+        try {
+            facts = PathFacts.read(path);
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "lstat", e);
+        }
+        if (facts.isPresent()) {
+            vetFile(path, facts.get(), policy);
+        }
+        return facts;
+    }
+
+    static void vetFile(Path path, PathFacts facts, OwnershipPolicy policy) {
+        if (facts.type() != PathFacts.FileType.REGULAR) {
+            throw new UnsafePidFileException(path, "refusing pidfile " + path + ": it is a "
+                    + facts.type().describe() + ", not a regular file");
+        }
+        policy.refuseFile(facts).ifPresent(reason -> {
+            throw new UnsafePidFileException(path, "refusing pidfile " + path + ": it " + reason);
+        });
+    }
+
+    static void vetDirectory(Path path, OwnershipPolicy policy) {
+        Path dir = path.toAbsolutePath().getParent();
+        Optional<PathFacts> facts;
+        try {
+            facts = PathFacts.read(dir.toRealPath());
+        } catch (java.nio.file.NoSuchFileException e) {
+            facts = Optional.empty();
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "open", e);
+        }
+        if (facts.isEmpty()) {
+            throw new PidFileAccessException(path, "open", "ENOENT", "open " + path + ": ENOENT (directory "
+                    + dir + " does not exist)", null);
+        }
+        if (facts.get().type() != PathFacts.FileType.DIRECTORY) {
+            throw new PidFileAccessException(path, "open", "ENOTDIR", "open " + path + ": ENOTDIR (" + dir
+                    + " is not a directory)", null);
+        }
+        policy.refuseDirectory(facts.get()).ifPresent(reason -> {
+            throw new UnsafePidFileException(path, "refusing pidfile " + path + ": it " + reason);
+        });
+    }
+
+    private PidFileHandle open(LockBackend backend) {
+        try {
+            return backend.open(path, new OpenRequest(true, config.inheritable(), policy.mode()));
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "open", e);
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    private void logCloseFailure(IOException e) {
+        LOG.log(Level.WARNING, () -> "close " + path + " failed: " + e.getMessage());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.pidlock;
+
+import dev.pidlock.PidFileStatus.LockState;
+import dev.pidlock.PidFileStatus.State;
+import dev.pidlock.internal.content.PidContent;
+import dev.pidlock.internal.content.SystemLimits;
+import dev.pidlock.internal.registry.HeldFiles;
+import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.OpenRequest;
+import dev.pidlock.spi.PathFacts;
+import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.RecordedHolder;
+import dev.pidlock.spi.StaleVerdict;
+import dev.pidlock.spi.UncertainIdentityException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads a pidfile's status without acquiring it. A file this JVM holds is answered from the registry,
+ * without opening it; any other is opened read-only through the registry, so that a descriptor is never
+ * closed while this JVM locks the same file through another.
+ */
+final class Inspection {
+
+    private Inspection() {
+    }
+
+    static PidFileStatus inspect(Config config) {
+        return inspect(config, 1);
+    }
+
+    private static PidFileStatus inspect(Config config, int attempt) {
+        Path path = config.path();
+        Optional<PathFacts> facts;
+        try {
+            facts = PathFacts.read(path);
+        } catch (IOException e) {
+            return unknown(path, IoErrors.translate(path, "lstat", e).getMessage());
+        }
+        if (facts.isEmpty()) {
+            return new PidFileStatus(path, State.ABSENT, OptionalLong.empty(), LockState.UNLOCKED, Optional.empty(),
+                    "no pidfile at " + path);
+        }
+        if (facts.get().type() != PathFacts.FileType.REGULAR) {
+            return unknown(path, path + " is a " + facts.get().type().describe() + ", not a regular file");
+        }
+        Optional<PidFileStatus> ours = heldHere(path, facts.get().identity());
+        if (ours.isPresent()) {
+            return ours.get();
+        }
+        LockBackend backend = config.backend();
+        PidFileHandle handle;
+        try {
+            handle = backend.open(path, OpenRequest.forInspection());
+        } catch (NoSuchFileException e) {
+            return new PidFileStatus(path, State.ABSENT, OptionalLong.empty(), LockState.UNLOCKED, Optional.empty(),
+                    "no pidfile at " + path);
+        } catch (IOException e) {
+            return unknown(path, IoErrors.translate(path, "open", e).getMessage());
+        }
+        FileIdentity identity;
+        try {
+            identity = handle.identity();
+        } catch (IOException e) {
+            HeldFiles.closeUnknown(handle, ex -> { });
+            if (e instanceof UncertainIdentityException && attempt < 3) {
+                return inspect(config, attempt + 1);
+            }
+            return unknown(path, IoErrors.translate(path, "fstat", e).getMessage());
+        }
+        HeldFiles.Entry entry = HeldFiles.opened(identity);
+        try {
+            ours = heldHere(path, identity);
+            return ours.isPresent() ? ours.get() : examine(config, path, handle, facts.get());
+        } finally {
+            HeldFiles.close(entry, handle, e -> Acquisition.LOG.log(System.Logger.Level.WARNING,
+                    () -> "close " + path + " failed: " + e.getMessage()));
+        }
+    }
+
+    private static PidFileStatus examine(Config config, Path path, PidFileHandle handle, PathFacts facts) {
+        LockProbe probe;
+        PidContent content;
+        try {
+            probe = handle.probe();
+            content = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax());
+        } catch (IOException e) {
+            return unknown(path, IoErrors.translate(path, "read", e).getMessage());
+        }
+        LockState lock = switch (probe.state()) {
+            case HELD -> LockState.LOCKED;
+            case FREE -> LockState.UNLOCKED;
+            case UNKNOWN -> LockState.UNKNOWN;
+        };
+        OptionalLong pid = probe.holderPid().isPresent() ? probe.holderPid() : content.pid();
+        if (lock == LockState.LOCKED) {
+            return new PidFileStatus(path, State.RUNNING, pid, lock, pid.isPresent()
+                    ? Optional.of(ProcessInfo.of(pid.getAsLong())) : Optional.empty(),
+                    "locked" + (pid.isPresent() ? " by pid " + pid.getAsLong() : ""));
+        }
+        if (pid.isEmpty()) {
+            return new PidFileStatus(path, State.STALE, pid, lock, Optional.empty(), content.problem());
+        }
+        long p = pid.getAsLong();
+        if (p == Acquisition.SELF) {
+            return new PidFileStatus(path, State.STALE, pid, lock, Optional.empty(),
+                    "names this process, which does not hold it");
+        }
+        StaleVerdict verdict = config.detector().assess(
+                new RecordedHolder(p, path, Optional.of(Instant.EPOCH.plusNanos(facts.modifiedNanos()))));
+        if (verdict.kind().isStale()) {
+            Optional<ProcessInfo> process = verdict.kind() == StaleVerdict.Kind.DEAD
+                    ? Optional.empty() : Optional.of(ProcessInfo.of(p));
+            return new PidFileStatus(path, State.STALE, pid, lock, process, verdict.reason());
+        }
+        return new PidFileStatus(path, State.RUNNING, pid, lock, Optional.of(ProcessInfo.of(p)), verdict.reason());
+    }
+
+    private static Optional<PidFileStatus> heldHere(Path path, FileIdentity identity) {
+        return HeldFiles.holder(identity).map(holder -> new PidFileStatus(path, State.RUNNING,
+                OptionalLong.of(Acquisition.SELF), LockState.LOCKED, Optional.of(ProcessInfo.of(Acquisition.SELF)),
+                "held by this process"));
+    }
+
+    private static PidFileStatus unknown(Path path, String detail) {
+        return new PidFileStatus(path, State.UNKNOWN, OptionalLong.empty(), LockState.UNKNOWN, Optional.empty(),
+                detail);
+    }
+}

@@ -1,0 +1,430 @@
+package dev.pidlock;
+
+import dev.pidlock.internal.naming.PidFileNames;
+import dev.pidlock.internal.naming.ProgramName;
+import dev.pidlock.internal.naming.RuntimeDirectories;
+import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.OwnershipPolicy;
+import dev.pidlock.spi.ReleaseAction;
+import dev.pidlock.spi.StaleDetector;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A held pidfile lock, and the entry point to get one.
+ *
+ * <pre>{@code
+ * try (PidLock lock = PidLock.named("backup").acquire()) {
+ *     runBackup();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #named(String)}, {@link #at(Path)} and {@link #forThisProgram()} return a {@link Builder};
+ * its terminal operations acquire ({@link Builder#acquire()}, {@link Builder#tryAcquire()},
+ * {@link Builder#acquire(Duration)}), run code exclusively ({@link Builder#runExclusive(Runnable)}), hold
+ * for the life of the JVM ({@link Builder#holdUntilExit()}, {@link Builder#acquireOrExit()}), or look
+ * without acquiring ({@link Builder#inspect()}).
+ *
+ * <p>A {@code PidLock} is released exactly once: by {@link #close()}, or at JVM exit (normal exit, SIGTERM,
+ * SIGINT, SIGHUP) by a shutdown hook. Releasing removes the pidfile (by default) while still holding the
+ * lock, and only if the path still names the file that was locked.
+ *
+ * @since 0.1
+ */
+public final class PidLock implements AutoCloseable {
+
+    private final Hold hold;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    PidLock(Hold hold) {
+        this.hold = hold;
+    }
+
+    /**
+     * A lock named {@code name}, in the default directory (the first usable of {@code $XDG_RUNTIME_DIR},
+     * {@code /run/user/$UID}, {@code /run} for root, {@code /var/run}, then a private folder under
+     * {@code java.io.tmpdir}). The name is sanitised into one safe file name ending in {@code .pid}.
+     *
+     * @param name the lock's name
+     * @return a builder for it
+     */
+    public static Builder named(String name) {
+        Objects.requireNonNull(name, "name");
+        return new Builder(null, name);
+    }
+
+    /**
+     * A lock on the pidfile at {@code path}, used as given.
+     *
+     * @param path the pidfile
+     * @return a builder for it
+     */
+    public static Builder at(Path path) {
+        Objects.requireNonNull(path, "path");
+        return new Builder(path.toAbsolutePath().normalize(), null);
+    }
+
+    /**
+     * A lock named after this program: the main module, the jar (without {@code .jar}) or the main class.
+     *
+     * @return a builder for it
+     */
+    public static Builder forThisProgram() {
+        return new Builder(null, ProgramName.ofThisJvm());
+    }
+
+    /**
+     * Every backend found, available or not, with its capabilities and the cause when unavailable.
+     *
+     * @return the backends, highest priority first
+     */
+    public static List<BackendInfo> backends() {
+        return Backends.describe();
+    }
+
+    /** @return the pidfile */
+    public Path path() {
+        return hold.path;
+    }
+
+    /** @return the pid written into the pidfile: this process's */
+    public long pid() {
+        return Acquisition.SELF;
+    }
+
+    /** @return the id of the backend that holds the lock */
+    public String backend() {
+        return hold.backendId;
+    }
+
+    /** @return whether this handle still holds the lock */
+    public boolean isHeld() {
+        return !closed.get() && !hold.isReleased();
+    }
+
+    /**
+     * Releases the lock (once; later calls do nothing). With re-entry, the last handle releases.
+     *
+     * @throws PidFileAccessException when removing, unlocking or closing failed; the lock is given up anyway
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            hold.leave();
+        }
+    }
+
+    /** The same as {@link #close()}. */
+    public void release() {
+        close();
+    }
+
+    @Override
+    public String toString() {
+        return "PidLock[" + hold.path + ", backend " + hold.backendId + (isHeld() ? ", held]" : ", released]");
+    }
+
+    /**
+     * Describes a pidfile lock; its terminal operations acquire, run or inspect. Setters validate and return
+     * this builder; each terminal operation works from an immutable snapshot of it.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private final Path path;
+        private final String name;
+        private Path directory;
+        private LockBackend backendInstance;
+        private String backendId;
+        private final Set<Capability> required = EnumSet.noneOf(Capability.class);
+        private StaleDetector detector;
+        private OwnershipPolicy policy;
+        private ReleaseAction releaseAction;
+        private Set<PosixFilePermission> mode;
+        private Boolean reentry;
+        private Boolean respectLive;
+
+        Builder(Path path, String name) {
+            this.path = path;
+            this.name = name;
+        }
+
+        /**
+         * @param dir where a named lock's pidfile goes, instead of the default directory
+         * @return this builder
+         */
+        public Builder directory(Path dir) {
+            Objects.requireNonNull(dir, "dir");
+            if (path != null) {
+                throw new IllegalStateException("directory() applies to named locks; this one is at " + path);
+            }
+            this.directory = dir.toAbsolutePath().normalize();
+            return this;
+        }
+
+        /**
+         * @param id the backend to use ({@code nio}, {@code ofd}, …, or {@code auto}); wins over the
+         *           {@code dev.pidlock.backend} system property
+         * @return this builder
+         */
+        public Builder backend(String id) {
+            Objects.requireNonNull(id, "id");
+            if (id.isBlank()) {
+                throw new IllegalArgumentException("backend id is blank");
+            }
+            this.backendId = id.strip();
+            this.backendInstance = null;
+            return this;
+        }
+
+        /**
+         * @param backend a backend instance to use, found or not
+         * @return this builder
+         */
+        public Builder backend(LockBackend backend) {
+            this.backendInstance = Objects.requireNonNull(backend, "backend");
+            this.backendId = null;
+            return this;
+        }
+
+        /**
+         * @param capabilities what the backend must guarantee; {@code auto} skips those that do not
+         * @return this builder
+         */
+        public Builder require(Capability... capabilities) {
+            required.addAll(List.of(capabilities));
+            return this;
+        }
+
+        /**
+         * @param detector decides whether an unlocked pidfile's process is a live holder (default: alive,
+         *                 then start-time identity, then any found with ServiceLoader)
+         * @return this builder
+         */
+        public Builder staleDetector(StaleDetector detector) {
+            this.detector = Objects.requireNonNull(detector, "detector");
+            return this;
+        }
+
+        /**
+         * @param policy what an acquirer may do with the file
+         * @return this builder
+         */
+        public Builder ownership(OwnershipPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param id the id of a policy found with ServiceLoader, or {@code default}
+         * @return this builder
+         */
+        public Builder ownership(String id) {
+            this.policy = Extensions.policy(Objects.requireNonNull(id, "id"));
+            return this;
+        }
+
+        /**
+         * @param action what release does to the file (default: delete)
+         * @return this builder
+         */
+        public Builder onRelease(ReleaseAction action) {
+            this.releaseAction = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /**
+         * @param permissions the pidfile's mode in {@code ls} form, for example {@code rw-r-----}
+         * @return this builder
+         */
+        public Builder fileMode(String permissions) {
+            Objects.requireNonNull(permissions, "permissions");
+            Set<PosixFilePermission> parsed;
+            try {
+                parsed = PosixFilePermissions.fromString(permissions);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("file mode \"" + permissions
+                        + "\" is not of the form rw-r--r--", e);
+            }
+            if (!parsed.contains(PosixFilePermission.OWNER_WRITE) || !parsed.contains(PosixFilePermission.OWNER_READ)) {
+                throw new IllegalArgumentException("file mode \"" + permissions
+                        + "\" must let the owner read and write");
+            }
+            this.mode = Set.copyOf(parsed);
+            return this;
+        }
+
+        /**
+         * @param allowed whether a second acquisition in this JVM is counted (true) or refused (false, default)
+         * @return this builder
+         */
+        public Builder reentrant(boolean allowed) {
+            this.reentry = allowed;
+            return this;
+        }
+
+        /**
+         * @param respect whether an unlocked pidfile naming a live process that may have written it refuses
+         *                acquisition as "already running" (true, default) or is taken over
+         * @return this builder
+         */
+        public Builder respectLiveUnlockedHolder(boolean respect) {
+            this.respectLive = respect;
+            return this;
+        }
+
+        /**
+         * @return the pidfile this builder describes (resolving the default directory if needed)
+         * @throws PidFileAccessException when the default directory cannot be resolved
+         */
+        public Path path() {
+            if (path != null) {
+                return path;
+            }
+            Path dir = directory;
+            if (dir == null) {
+                try {
+                    dir = RuntimeDirectories.resolve();
+                } catch (IOException e) {
+                    throw IoErrors.translate(Path.of(System.getProperty("java.io.tmpdir")), "mkdir", e);
+                }
+            }
+            return dir.resolve(PidFileNames.sanitise(name));
+        }
+
+        Config config() {
+            OwnershipPolicy base = policy != null ? policy : Extensions.defaultPolicy();
+            OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
+                    ? base : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive);
+            return new Config(path(), backendInstance, backendId, Set.copyOf(required),
+                    detector != null ? detector : Extensions.defaultDetector(), effective, false);
+        }
+
+        /**
+         * Acquires without waiting.
+         *
+         * @return the held lock
+         * @throws AlreadyLockedException  when another process (or this JVM) holds it
+         * @throws AlreadyRunningException when it is unlocked but names a live process that may have written it
+         * @throws PidLockException        on any other failure (unsafe path, I/O, no backend)
+         */
+        public PidLock acquire() {
+            try {
+                return Acquisition.acquire(config(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("a non-waiting acquisition was interrupted", e);
+            }
+        }
+
+        /**
+         * Acquires, waiting at most {@code timeout} for a holder to release. Waiting blocks in the kernel where
+         * the backend can, so the hand-over is immediate.
+         *
+         * @param timeout how long to wait at most
+         * @return the held lock
+         * @throws AlreadyLockedException  when still held after {@code timeout}
+         * @throws AlreadyRunningException when it is unlocked but names a live process (not waited for)
+         * @throws InterruptedException    when the waiting thread is interrupted
+         */
+        public PidLock acquire(Duration timeout) throws InterruptedException {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout is negative: " + timeout);
+            }
+            return Acquisition.acquire(config(), timeout);
+        }
+
+        /**
+         * Acquires without waiting; contention is a normal result, not an exception.
+         *
+         * @return the held lock, or empty when somebody (another process or this JVM) holds or runs it
+         * @throws PidLockException on any failure other than contention
+         */
+        public Optional<PidLock> tryAcquire() {
+            try {
+                return Optional.of(acquire());
+            } catch (PidLockConflictException e) {
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * Runs {@code action} holding the lock, and releases it afterwards: the decorator.
+         *
+         * @param action what must not run twice at once
+         * @throws PidLockConflictException when somebody holds the lock; {@code action} did not run
+         */
+        public void runExclusive(Runnable action) {
+            Objects.requireNonNull(action, "action");
+            try (PidLock ignored = acquire()) {
+                action.run();
+            }
+        }
+
+        /**
+         * Calls {@code action} holding the lock, and releases it afterwards.
+         *
+         * @param action what must not run twice at once
+         * @param <T>    what it returns
+         * @return what {@code action} returned
+         * @throws Exception                what {@code action} threw
+         * @throws PidLockConflictException when somebody holds the lock; {@code action} was not called
+         */
+        public <T> T runExclusive(Callable<T> action) throws Exception {
+            Objects.requireNonNull(action, "action");
+            try (PidLock ignored = acquire()) {
+                return action.call();
+            }
+        }
+
+        /**
+         * Acquires and keeps the lock until the JVM exits (released by the shutdown hook).
+         *
+         * @return the held lock, which may still be closed earlier
+         */
+        public PidLock holdUntilExit() {
+            return acquire();
+        }
+
+        /**
+         * Makes this whole program exclusive: acquires until the JVM exits, or, when somebody else holds the
+         * lock, prints one line naming the holder's pid to stderr and exits with status 1. Other failures
+         * print one line and exit with status 2.
+         *
+         * @return the held lock (only when acquired)
+         */
+        public PidLock acquireOrExit() {
+            try {
+                return holdUntilExit();
+            } catch (PidLockConflictException e) {
+                System.err.println(ProgramName.ofThisJvm() + ": " + e.getMessage());
+                System.exit(1);
+            } catch (PidLockException e) {
+                System.err.println(ProgramName.ofThisJvm() + ": " + e.getMessage());
+                System.exit(2);
+            }
+            throw new AssertionError("unreachable");
+        }
+
+        /**
+         * Looks at the pidfile without acquiring it (and without disturbing a lock this JVM holds).
+         *
+         * @return what it says about who is running
+         */
+        public PidFileStatus inspect() {
+            return Inspection.inspect(config());
+        }
+    }
+}

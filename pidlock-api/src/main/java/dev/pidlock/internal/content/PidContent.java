@@ -1,0 +1,106 @@
+package dev.pidlock.internal.content;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * The strict reading of a pidfile's bytes: optional ASCII whitespace, decimal digits, optional ASCII
+ * whitespace (a newline, typically). Anything else (empty, garbage, binary, oversized, pid &le; 1, a pid
+ * beyond the system's range) names no holder, and says why.
+ *
+ * @param pid     the pid, when the content names a possible holder
+ * @param problem why it names none (empty string when it does)
+ */
+public record PidContent(OptionalLong pid, String problem) {
+
+    /** The most bytes a pidfile of ours can hold: 19 digits and a newline, with room for whitespace. */
+    public static final int MAX_BYTES = 64;
+
+    /** Linux's largest possible pid_max (2^22); other systems use less. */
+    public static final long DEFAULT_PID_MAX = 4_194_304L;
+
+    public PidContent {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(problem, "problem");
+    }
+
+    /** @return whether the content names a possible holder */
+    public boolean namesHolder() {
+        return pid.isPresent();
+    }
+
+    /**
+     * @param bytes  what the file holds (the caller reads at most {@link #MAX_BYTES} + 1 bytes)
+     * @param pidMax the largest pid the system can have
+     * @return the reading, never null, never an exception
+     */
+    public static PidContent parse(byte[] bytes, long pidMax) {
+        if (bytes.length == 0) {
+            return none("the pidfile is empty");
+        }
+        if (bytes.length > MAX_BYTES) {
+            return none("the pidfile holds more than " + MAX_BYTES + " bytes");
+        }
+        int i = 0;
+        int end = bytes.length;
+        while (i < end && isSpace(bytes[i])) {
+            i++;
+        }
+        while (end > i && isSpace(bytes[end - 1])) {
+            end--;
+        }
+        if (i == end) {
+            return none("the pidfile holds only whitespace");
+        }
+        long value = 0;
+        for (int k = i; k < end; k++) {
+            byte b = bytes[k];
+            if (b < '0' || b > '9') {
+                return none("the pidfile holds " + describe(bytes) + ", not a pid");
+            }
+            value = value * 10 + (b - '0');
+            if (value > pidMax) {
+                return none("the pidfile names pid " + new String(bytes, i, end - i, StandardCharsets.US_ASCII)
+                        + ", beyond the largest pid " + pidMax);
+            }
+        }
+        if (value <= 1) {
+            return none("the pidfile names pid " + value + ", which is never a holder");
+        }
+        return new PidContent(OptionalLong.of(value), "");
+    }
+
+    /**
+     * @param pid the pid to record
+     * @return what pidlock writes: the decimal pid and a newline
+     */
+    public static byte[] format(long pid) {
+        return (pid + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static PidContent none(String problem) {
+        return new PidContent(OptionalLong.empty(), problem);
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0B || b == '\f';
+    }
+
+    private static String describe(byte[] bytes) {
+        StringBuilder sb = new StringBuilder("\"");
+        int shown = Math.min(bytes.length, 16);
+        for (int k = 0; k < shown; k++) {
+            int c = bytes[k] & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        if (bytes.length > shown) {
+            sb.append("...");
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * pidlock: run a program, a job or a block of code at most once at a time on a host, and tell who is
+ * running. Start at {@link dev.pidlock.PidLock}; inspect without acquiring with
+ * {@link dev.pidlock.PidFiles#inspect(java.nio.file.Path)}.
+ *
+ * @since 0.1
+ */
+package dev.pidlock;

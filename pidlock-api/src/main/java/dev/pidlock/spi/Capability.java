@@ -1,0 +1,32 @@
+package dev.pidlock.spi;
+
+/**
+ * A guarantee a {@link LockBackend} declares, so that callers can require it and selection can explain
+ * why a backend was skipped. A backend declares only what it always provides on the running platform.
+ *
+ * @since 0.1
+ */
+public enum Capability {
+    /** The kernel releases the lock when the holding process dies, even by SIGKILL. */
+    RELEASED_ON_PROCESS_DEATH,
+    /** The lock belongs to the open file description; closing another descriptor does not drop it. */
+    OPEN_FILE_DESCRIPTION_SCOPE,
+    /** The lock belongs to the process; closing any descriptor of the file in the process drops it. */
+    PROCESS_SCOPE,
+    /** Conflicts with {@code flock(2)} users: util-linux {@code flock(1)}, BSD {@code pidfile(3)}, Python {@code pid}. */
+    CONFLICTS_WITH_FLOCK,
+    /** Conflicts with POSIX and OFD {@code fcntl} users, {@code lockf(3)} and java.nio locks. */
+    CONFLICTS_WITH_FCNTL,
+    /** A probe can name the holder's pid from the kernel, not only from the file's content. */
+    REPORTS_HOLDER_PID,
+    /** Waits for the lock in the kernel (no polling), so a release wakes the waiter at once. */
+    BLOCKING_WAIT,
+    /** Can tell whether the lock is held without taking it. */
+    PROBE_WITHOUT_ACQUIRING,
+    /** The locked descriptor can be passed to a child across {@code exec}, which then holds the lock. */
+    INHERITABLE_ACROSS_EXEC,
+    /** The identity of the open file is read from the descriptor ({@code fstat}), not inferred from the path. */
+    IDENTITY_FROM_DESCRIPTOR,
+    /** Mode and owner are set through the descriptor ({@code fchmod}/{@code fchown}), never through the path. */
+    MODE_THROUGH_DESCRIPTOR
+}

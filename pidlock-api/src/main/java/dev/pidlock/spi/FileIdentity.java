@@ -1,0 +1,48 @@
+package dev.pidlock.spi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which file an open descriptor or a path names: device and inode number. Two live files never share an
+ * identity, so it keys the in-JVM registry of held pidfiles and detects a pidfile replaced under a waiter.
+ *
+ * @param device the device number ({@code st_dev})
+ * @param inode  the inode number ({@code st_ino})
+ * @since 0.1
+ */
+public record FileIdentity(long device, long inode) {
+
+    /**
+     * Reads the identity of what {@code path} names now, without following a symlink.
+     *
+     * @param path the path to look at
+     * @return the identity, or empty when nothing is there
+     * @throws IOException when the path cannot be examined for another reason
+     */
+    public static Optional<FileIdentity> ofPath(Path path) throws IOException {
+        return PathFacts.read(path).map(PathFacts::identity);
+    }
+
+    @Override
+    public String toString() {
+        return "dev=" + device + ",ino=" + inode;
+    }
+
+    static FileIdentity from(Map<String, Object> unixAttributes) {
+        return new FileIdentity(((Number) unixAttributes.get("dev")).longValue(),
+                ((Number) unixAttributes.get("ino")).longValue());
+    }
+
+    static boolean unixViewSupported(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    static Map<String, Object> readUnix(Path path, String attributes) throws IOException {
+        return Files.readAttributes(path, "unix:" + attributes, LinkOption.NOFOLLOW_LINKS);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.pidlock.spi;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A lock primitive, found with {@link java.util.ServiceLoader}. A backend provides an id, a priority, an
+ * honest availability found by trying once, the capabilities it always has, and a way to open a pidfile
+ * safely. pidlock owns what is in the pidfile, its identity checks and its policy; the backend owns how
+ * the exclusion is held.
+ *
+ * <p>Implementations need a public no-argument constructor, must be cheap to construct (probe lazily in
+ * {@link #availability()}), and are used from many threads.
+ *
+ * @since 0.1
+ */
+public interface LockBackend {
+
+    /** @return the id users select this backend by, for example {@code nio} or {@code ofd+flock} */
+    String id();
+
+    /**
+     * The rank among available backends when the user asks for none: the highest wins.
+     *
+     * @return the priority; pidlock's own backends use 10 ({@code nio}) to 100 ({@code ofd+flock})
+     */
+    int priority();
+
+    /** @return what this backend always guarantees on this platform */
+    Set<Capability> capabilities();
+
+    /**
+     * Whether this backend can lock here. Probes for real on the first call and keeps the answer.
+     *
+     * @return available, or unavailable with a cause
+     */
+    Availability availability();
+
+    /** @return {@code availability().isAvailable()} */
+    default boolean isAvailable() {
+        return availability().isAvailable();
+    }
+
+    /**
+     * Opens the pidfile at {@code path} safely: never follows a symlink in the last component, never blocks
+     * on a FIFO, refuses anything but a regular file, never truncates. When {@code request.forLocking()} and
+     * the file is absent, creates it.
+     *
+     * @param path    the pidfile
+     * @param request how to open it
+     * @return an open handle, not yet locked
+     * @throws java.nio.file.NoSuchFileException when inspecting and the file is absent
+     * @throws UnsafeFileException when the path names something that is not a regular file
+     * @throws IOException on any other failure
+     */
+    PidFileHandle open(Path path, OpenRequest request) throws IOException;
+}

@@ -1,0 +1,96 @@
+package dev.pidlock.spi;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code lstat} says of a path: its identity, type, permission bits, owner and modification time.
+ * The last path component is never followed.
+ *
+ * @param identity  device and inode
+ * @param type      what kind of file it is
+ * @param mode      the permission bits ({@code st_mode & 07777})
+ * @param ownerUid  the owner's user id
+ * @param modifiedNanos modification time, nanoseconds since the epoch
+ * @since 0.1
+ */
+public record PathFacts(FileIdentity identity, FileType type, int mode, int ownerUid, long modifiedNanos) {
+
+    /** The kinds of file a pidfile path can name. @since 0.1 */
+    public enum FileType {
+        /** A regular file: the only kind pidlock opens. */
+        REGULAR,
+        /** A directory. */
+        DIRECTORY,
+        /** A symbolic link; pidlock never follows one into a pidfile. */
+        SYMLINK,
+        /** A named pipe; opening one could block. */
+        FIFO,
+        /** A Unix domain socket. */
+        SOCKET,
+        /** A character or block device. */
+        DEVICE;
+
+        /** @return a short lowercase description, as used in messages */
+        public String describe() {
+            return switch (this) {
+                case REGULAR -> "regular file";
+                case DIRECTORY -> "directory";
+                case SYMLINK -> "symbolic link";
+                case FIFO -> "FIFO";
+                case SOCKET -> "socket";
+                case DEVICE -> "device";
+            };
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+
+    /**
+     * Examines {@code path} without following a final symlink.
+     *
+     * @param path what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
+     */
+    public static Optional<PathFacts> read(Path path) throws IOException {
+        if (!FileIdentity.unixViewSupported(path)) {
+            throw new IOException("lstat " + path + ": this file system has no Unix attributes");
+        }
+        Map<String, Object> a;
+        try {
+            a = FileIdentity.readUnix(path, "dev,ino,mode,uid,lastModifiedTime");
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        int rawMode = ((Number) a.get("mode")).intValue();
+        long nanos = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
+                .to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        return Optional.of(new PathFacts(FileIdentity.from(a), typeOf(rawMode), rawMode & 07777,
+                ((Number) a.get("uid")).intValue(), nanos));
+    }
+
+    static FileType typeOf(int rawMode) {
+        return switch (rawMode & S_IFMT) {
+            case 0100000 -> FileType.REGULAR;
+            case 0040000 -> FileType.DIRECTORY;
+            case 0120000 -> FileType.SYMLINK;
+            case 0010000 -> FileType.FIFO;
+            case 0140000 -> FileType.SOCKET;
+            default -> FileType.DEVICE;
+        };
+    }
+
+    /** @return whether others may write here ({@code o+w}) */
+    public boolean worldWritable() {
+        return (mode & 0002) != 0;
+    }
+
+    /** @return whether the sticky bit is set (only owners may remove entries of such a directory) */
+    public boolean sticky() {
+        return (mode & 01000) != 0;
+    }
+}

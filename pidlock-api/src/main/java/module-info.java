@@ -1,0 +1,17 @@
+/**
+ * pidlock's API, its service provider interfaces, the acquisition algorithm, the in-JVM registry and
+ * process inspection. Depends on the JDK only; backends are found with {@link java.util.ServiceLoader}.
+ *
+ * @uses dev.pidlock.spi.LockBackend
+ * @uses dev.pidlock.spi.StaleDetector
+ * @uses dev.pidlock.spi.OwnershipPolicy
+ * @since 0.1
+ */
+module dev.pidlock.api {
+    exports dev.pidlock;
+    exports dev.pidlock.spi;
+
+    uses dev.pidlock.spi.LockBackend;
+    uses dev.pidlock.spi.StaleDetector;
+    uses dev.pidlock.spi.OwnershipPolicy;
+}
