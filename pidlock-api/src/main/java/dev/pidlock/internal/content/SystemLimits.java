@@ -17,8 +17,9 @@ public final class SystemLimits {
     }
 
     private static long readPidMax() {
+        // Files.readString trusts the size /proc reports and may return a truncated value: read the lines.
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim());
+            return Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
         } catch (IOException | RuntimeException e) {
             return PidContent.DEFAULT_PID_MAX;
         }

@@ -1,0 +1,12 @@
+/**
+ * The conformance kit of pidlock: abstract JUnit 5 test classes that a backend module subclasses by naming
+ * its backend id, and the child-process helpers they use.
+ *
+ * @since 0.1
+ */
+module dev.pidlock.testkit {
+    requires transitive dev.pidlock.api;
+    requires transitive org.junit.jupiter.api;
+
+    exports dev.pidlock.testkit;
+}
