@@ -505,6 +505,39 @@ public abstract class LockBackendContract {
     }
 
     /**
+     * The unlink race: a waiter blocked on the old inode must not keep it once the path names another file.
+     * Here the path is replaced by a fresh file while the child holds the old one; when the child releases,
+     * the waiter locks the old, unlinked inode, sees that the path names another file, and starts over on
+     * the new one. Its pid must end up in the file the path names, and that file must be locked.
+     *
+     * @throws Exception when a child cannot start
+     */
+    @Test
+    void waiterOnAReplacedFileStartsOverOnTheNewOne() throws Exception {
+        ChildProcess a = holder();
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            Future<PidLock> waiter = ex.submit(() -> lock().acquire(ChildProcess.PATIENCE));
+            assertThrows(TimeoutException.class, () -> waiter.get(500, TimeUnit.MILLISECONDS));
+            Path fresh = dir.resolve("fresh.tmp");
+            Files.write(fresh, new byte[0]);
+            Files.move(fresh, pidfile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            a.send("release");
+            a.expect("RELEASED");
+            try (PidLock mine = waiter.get(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+                assertEquals(ProcessHandle.current().pid() + "\n", content(),
+                        "the waiter must hold (and write) the file the path names");
+                ChildProcess c = child();
+                String line = c.nextLine();
+                assertTrue(line.startsWith("CONFLICT locked " + ProcessHandle.current().pid() + " "), line);
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    /**
      * A wait that times out reports the holder's pid; a child waiting for a killed holder gets the lock.
      *
      * @throws Exception when a child cannot start
