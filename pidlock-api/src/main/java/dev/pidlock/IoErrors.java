@@ -1,5 +1,6 @@
 package dev.pidlock;
 
+import dev.pidlock.spi.NativeCallException;
 import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -22,6 +23,9 @@ final class IoErrors {
     static PidLockException translate(Path path, String operation, IOException e) {
         if (e instanceof UnsafeFileException u) {
             return new UnsafePidFileException(path, "refusing pidfile " + u.getMessage());
+        }
+        if (e instanceof NativeCallException n) {
+            return new PidFileAccessException(path, n.call(), n.errnoName(), n.getMessage(), e);
         }
         String errno = errnoOf(e);
         String reason = reasonOf(e);

@@ -100,6 +100,17 @@ public interface PidFileHandle extends Closeable {
     void setOwner(String owner, String group) throws IOException;
 
     /**
+     * The descriptor that holds the lock, for passing it to a child across {@code exec} (as {@code flock
+     * --no-fork} does). Only meaningful for a handle opened with {@link OpenRequest#inheritable()} by a backend
+     * that declares {@link Capability#INHERITABLE_ACROSS_EXEC}.
+     *
+     * @return the descriptor number, or empty when the backend has none to pass
+     */
+    default java.util.OptionalInt descriptor() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * Closes the handle. Releases the exclusion if it is still held.
      *
      * @throws IOException when closing fails

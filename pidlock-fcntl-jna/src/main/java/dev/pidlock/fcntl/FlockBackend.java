@@ -1,0 +1,36 @@
+package dev.pidlock.fcntl;
+
+import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.spi.Capability;
+import java.util.EnumSet;
+
+/**
+ * Backend {@code flock}: {@code flock(2)}, the BSD convention of util-linux {@code flock(1)}, BSD
+ * {@code pidfile(3)} and Python's {@code pid}. Does not conflict with {@code fcntl} users. Probed without
+ * locking through {@code /proc/locks} on Linux, which also names the holder.
+ *
+ * @since 0.1
+ */
+public final class FlockBackend extends NativeBackend {
+    /** Creates the backend; it probes on first use. */
+    public FlockBackend() {
+        super("flock", 60, declared());
+    }
+
+    private static EnumSet<Capability> declared() {
+        EnumSet<Capability> c = EnumSet.of(Capability.RELEASED_ON_PROCESS_DEATH,
+                Capability.OPEN_FILE_DESCRIPTION_SCOPE, Capability.CONFLICTS_WITH_FLOCK,
+                Capability.INHERITABLE_ACROSS_EXEC, Capability.IDENTITY_FROM_DESCRIPTOR,
+                Capability.MODE_THROUGH_DESCRIPTOR);
+        if (Binding.PLATFORM.map(Platform::procLocks).orElse(false)) {
+            c.add(Capability.PROBE_WITHOUT_ACQUIRING);
+            c.add(Capability.REPORTS_HOLDER_PID);
+        }
+        return c;
+    }
+
+    @Override
+    LockKind kind(Platform platform) {
+        return new LockKind.Flock();
+    }
+}

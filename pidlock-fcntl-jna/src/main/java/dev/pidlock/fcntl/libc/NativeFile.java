@@ -1,0 +1,295 @@
+package dev.pidlock.fcntl.libc;
+
+import com.sun.jna.Memory;
+import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.PathFacts;
+import dev.pidlock.spi.UnsafeFileException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+
+/**
+ * One pidfile descriptor opened through the C library: opened without following a symlink, without
+ * blocking, close-on-exec unless meant to be inherited, and refused unless {@code fstat} says it is a regular
+ * file. Reads, writes, {@code fchmod} and {@code fstat} go through the descriptor only. The {@code struct
+ * flock} scratch memory is allocated once per file, so locking pays no marshalling.
+ *
+ * <p>Used by one thread at a time, as pidlock's algorithm does.
+ */
+public final class NativeFile {
+    private static final int S_IFMT = 0170000;
+
+    private final Platform platform;
+    private final Errors errors;
+    private final Path path;
+    private final byte[] cpath;
+    private final int fd;
+    private final FileIdentity identity;
+    private final int mode;
+    private final Memory flock;
+    private boolean closed;
+
+    private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
+                       int mode) {
+        this.platform = platform;
+        this.errors = errors;
+        this.path = path;
+        this.cpath = cpath;
+        this.fd = fd;
+        this.identity = identity;
+        this.mode = mode;
+        this.flock = new Memory(platform.flock().size());
+        this.flock.clear();
+    }
+
+    /**
+     * Opens {@code path}.
+     *
+     * @param errors      the errno translation of the platform
+     * @param path        the pidfile
+     * @param forLocking  open read-write and create when absent; otherwise read-only, existing only
+     * @param exclusive   with {@code forLocking}: create with {@code O_EXCL} (fails with EEXIST when present)
+     * @param inheritable leave the descriptor open across {@code exec}
+     * @param createMode  the mode of a created file
+     * @return the open file
+     * @throws IOException when it cannot be opened, or is not a regular file
+     */
+    public static NativeFile open(Errors errors, Path path, boolean forLocking, boolean exclusive,
+                                  boolean inheritable, Set<PosixFilePermission> createMode) throws IOException {
+        Platform p = errors.platform();
+        Platform.OpenFlags f = p.openFlags();
+        int flags = f.nofollow() | f.nonblock() | (inheritable ? 0 : f.cloexec());
+        flags |= forLocking ? f.rdwr() | f.creat() | (exclusive ? f.excl() : 0) : f.rdonly();
+        byte[] cpath = cString(path);
+        int fd = Libc.open(cpath, flags, toBits(createMode));
+        if (fd < 0) {
+            int errno = Libc.errno();
+            if (exclusive && errno == p.errno().eexist()) {
+                throw new java.nio.file.FileAlreadyExistsException(path.toString());
+            }
+            throw errors.openFailure(path, errno);
+        }
+        Memory st = new Memory(p.stat().size());
+        if (Libc.fstat(fd, st) != 0) {
+            int errno = Libc.errno();
+            Libc.close(fd);
+            throw errors.failure("fstat", path, errno);
+        }
+        Platform.StatLayout l = p.stat();
+        int rawMode = l.mode32() ? st.getInt(l.mode()) : st.getShort(l.mode()) & 0xffff;
+        if ((rawMode & S_IFMT) != 0100000) {
+            Libc.close(fd);
+            throw new UnsafeFileException(path, "is a " + describe(rawMode) + ", not a regular file");
+        }
+        long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
+        FileIdentity id = new FileIdentity(dev, st.getLong(l.ino()));
+        return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777);
+    }
+
+    private static String describe(int rawMode) {
+        int type = rawMode & S_IFMT;
+        for (PathFacts.FileType t : PathFacts.FileType.values()) {
+            if (typeBits(t) == type) {
+                return t.describe();
+            }
+        }
+        return "special file";
+    }
+
+    private static int typeBits(PathFacts.FileType t) {
+        return switch (t) {
+            case REGULAR -> 0100000;
+            case DIRECTORY -> 0040000;
+            case SYMLINK -> 0120000;
+            case FIFO -> 0010000;
+            case SOCKET -> 0140000;
+            case DEVICE -> 0020000;
+        };
+    }
+
+    static byte[] cString(Path path) {
+        byte[] raw = path.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] c = new byte[raw.length + 1];
+        System.arraycopy(raw, 0, c, 0, raw.length);
+        return c;
+    }
+
+    /** @return the permission bits of {@code mode} */
+    public static int toBits(Set<PosixFilePermission> mode) {
+        int bits = 0;
+        for (PosixFilePermission p : mode) {
+            bits |= 1 << (8 - p.ordinal());
+        }
+        return bits;
+    }
+
+    /** @return the pidfile's path */
+    public Path path() {
+        return path;
+    }
+
+    /** @return the descriptor */
+    public int fd() {
+        return fd;
+    }
+
+    /** @return device and inode, from {@code fstat} of the descriptor */
+    public FileIdentity identity() {
+        return identity;
+    }
+
+    /** @return the platform */
+    public Platform platform() {
+        return platform;
+    }
+
+    /** @return the errno translation */
+    public Errors errors() {
+        return errors;
+    }
+
+    /**
+     * Fills the pre-allocated {@code struct flock} for the whole file and returns it.
+     *
+     * @param type {@code F_WRLCK}, {@code F_RDLCK} or {@code F_UNLCK}
+     * @return the struct, ready for {@code fcntl}
+     */
+    public Memory flock(short type) {
+        Platform.FlockLayout l = platform.flock();
+        flock.setShort(l.type(), type);
+        flock.setShort(l.whence(), Platform.SEEK_SET);
+        flock.setLong(l.start(), 0);
+        flock.setLong(l.len(), 0);
+        flock.setInt(l.pid(), 0);
+        return flock;
+    }
+
+    /** @return {@code l_type} of the struct after {@code F_GETLK} */
+    public short flockType() {
+        return flock.getShort(platform.flock().type());
+    }
+
+    /** @return {@code l_pid} of the struct after {@code F_GETLK} */
+    public int flockPid() {
+        return flock.getInt(platform.flock().pid());
+    }
+
+    /**
+     * @param limit the most bytes to read
+     * @return up to {@code limit} bytes from offset 0
+     * @throws IOException when {@code pread} fails
+     */
+    public byte[] read(int limit) throws IOException {
+        Memory buf = new Memory(Math.max(1, limit));
+        long total = 0;
+        while (total < limit) {
+            long n = Libc.pread(fd, buf.share(total), limit - total, total);
+            if (n < 0) {
+                throw errors.failure("pread", path, Libc.errno());
+            }
+            if (n == 0) {
+                break;
+            }
+            total += n;
+        }
+        return buf.getByteArray(0, (int) total);
+    }
+
+    /**
+     * Truncates the file and writes {@code content} from offset 0.
+     *
+     * @param content the new content
+     * @throws IOException when {@code ftruncate} or {@code pwrite} fails
+     */
+    public void replaceContent(byte[] content) throws IOException {
+        if (Libc.ftruncate(fd, 0) != 0) {
+            throw errors.failure("ftruncate", path, Libc.errno());
+        }
+        if (content.length == 0) {
+            return;
+        }
+        Memory buf = new Memory(content.length);
+        buf.write(0, content, 0, content.length);
+        long total = 0;
+        while (total < content.length) {
+            long n = Libc.pwrite(fd, buf.share(total), content.length - total, total);
+            if (n < 0) {
+                throw errors.failure("pwrite", path, Libc.errno());
+            }
+            total += n;
+        }
+    }
+
+    /**
+     * Sets the mode through the descriptor; skips the call when the file already has it.
+     *
+     * @param wanted the permission bits
+     * @throws IOException when {@code fchmod} fails
+     */
+    public void setMode(Set<PosixFilePermission> wanted) throws IOException {
+        int bits = toBits(wanted);
+        if (bits == mode) {
+            return;
+        }
+        if (Libc.fchmod(fd, bits) != 0) {
+            throw errors.failure("fchmod", path, Libc.errno());
+        }
+    }
+
+    /**
+     * Changes owner and group without following a symlink ({@code lchown}), after checking that the path
+     * still names this file.
+     *
+     * @param owner a user name, or null
+     * @param group a group name, or null
+     * @throws IOException when they cannot be changed
+     */
+    public void setOwner(String owner, String group) throws IOException {
+        var now = PathFacts.read(path);
+        if (now.isEmpty() || !now.get().identity().equals(identity)) {
+            throw new IOException("chown " + path + ": the path no longer names the locked file");
+        }
+        var users = path.getFileSystem().getUserPrincipalLookupService();
+        var view = java.nio.file.Files.getFileAttributeView(path,
+                java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (owner != null) {
+            view.setOwner(users.lookupPrincipalByName(owner));
+        }
+        if (group != null) {
+            view.setGroup(users.lookupPrincipalByGroupName(group));
+        }
+    }
+
+    /**
+     * Removes the path ({@code unlink}).
+     *
+     * @throws IOException when {@code unlink} fails
+     */
+    public void unlinkPath() throws IOException {
+        if (Libc.unlink(cpath) != 0) {
+            throw errors.failure("unlink", path, Libc.errno());
+        }
+    }
+
+    /**
+     * Closes the descriptor, once.
+     *
+     * @throws IOException when {@code close} fails
+     */
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Libc.close(fd) != 0) {
+            throw errors.failure("close", path, Libc.errno());
+        }
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+}
