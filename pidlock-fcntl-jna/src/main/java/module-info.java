@@ -10,7 +10,7 @@ module dev.pidlock.fcntl {
     requires dev.pidlock.api;
     requires com.sun.jna;
 
-    exports dev.pidlock.fcntl.libc to com.sun.jna;
+    exports dev.pidlock.fcntl.libc to dev.pidlock.lockf, com.sun.jna;
 
     provides dev.pidlock.spi.LockBackend with
             dev.pidlock.fcntl.OfdFlockBackend,
