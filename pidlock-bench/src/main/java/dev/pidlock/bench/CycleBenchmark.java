@@ -1,0 +1,71 @@
+package dev.pidlock.bench;
+
+import dev.pidlock.PidLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One uncontended acquire + release cycle (open, lock, identity check, read, write, unlink, unlock, close),
+ * per backend, with the pidfile on tmpfs ({@code /dev/shm}) or on the project's disk.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Djava.util.logging.config.file=/dev/null"})
+public class CycleBenchmark {
+
+    /** The backend under test. */
+    @Param({"ofd+flock", "ofd", "flock", "posix", "nio"})
+    public String backend;
+
+    /** Where the pidfile lives: {@code shm} (tmpfs) or {@code disk} (the working directory's file system). */
+    @Param({"shm"})
+    public String fs;
+
+    private Path dir;
+    private PidLock.Builder lock;
+
+    /**
+     * @throws IOException when the directory cannot be made
+     */
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        Path base = fs.equals("shm") ? Path.of("/dev/shm") : Path.of("target");
+        Files.createDirectories(base);
+        dir = Files.createTempDirectory(base, "pidlock-bench-");
+        lock = PidLock.at(dir.resolve("cycle.pid")).backend(backend);
+        lock.acquire().close();
+    }
+
+    /**
+     * @throws IOException when the directory cannot be removed
+     */
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        Files.deleteIfExists(dir.resolve("cycle.pid"));
+        Files.deleteIfExists(dir);
+    }
+
+    /** Acquire and release, deleting the pidfile (the default). */
+    @Benchmark
+    public void acquireRelease() {
+        lock.acquire().close();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.pidlock.bench;
+
+import dev.pidlock.PidLock;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Hand-over latency between two processes: the time from the holder starting its release to the waiter
+ * holding the lock. This JVM holds; a child JVM waits with {@code acquire(timeout)}. Both read
+ * {@link System#nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}, one clock for the whole machine.
+ *
+ * <pre>java -cp benchmarks.jar dev.pidlock.bench.HandOver BACKEND [ROUNDS] [DIR]</pre>
+ */
+public final class HandOver {
+    private HandOver() {
+    }
+
+    /**
+     * @param args backend, rounds (default 500), directory (default /dev/shm)
+     * @throws Exception when the child fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length >= 1 && args[0].equals("--waiter")) {
+            waiter(Path.of(args[1]), args[2]);
+            return;
+        }
+        String backend = args.length > 0 ? args[0] : "ofd+flock";
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        Path dir = Files.createTempDirectory(Path.of(args.length > 2 ? args[2] : "/dev/shm"), "pidlock-handover-");
+        Path pidfile = dir.resolve("handover.pid");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.util.logging.config.file=/dev/null", "-cp", System.getProperty("java.class.path"),
+                HandOver.class.getName(), "--waiter", pidfile.toString(), backend)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8), true);
+        PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
+        long[] nanos = new long[rounds];
+        int warmup = Math.min(50, rounds / 5);
+        for (int i = -warmup; i < rounds; i++) {
+            PidLock held = lock.acquire();
+            out.println("wait");
+            expect(in.readLine(), "waiting");
+            Thread.sleep(1 + ThreadLocalRandom.current().nextInt(10));
+            long released = System.nanoTime();
+            held.close();
+            String got = in.readLine();
+            if (got == null || !got.startsWith("acquired ")) {
+                throw new IllegalStateException("waiter said " + got);
+            }
+            long acquired = Long.parseLong(got.substring("acquired ".length()));
+            if (i >= 0) {
+                nanos[i] = acquired - released;
+            }
+        }
+        out.println("exit");
+        child.waitFor();
+        Files.deleteIfExists(pidfile);
+        Files.deleteIfExists(dir);
+        Arrays.sort(nanos);
+        System.out.printf("hand-over %s: rounds %d, median %.3f ms, p99 %.3f ms, max %.3f ms%n", backend, rounds,
+                nanos[rounds / 2] / 1e6, nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6, nanos[rounds - 1] / 1e6);
+    }
+
+    private static void waiter(Path pidfile, String backend) throws IOException, InterruptedException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
+        String line;
+        while ((line = in.readLine()) != null && line.equals("wait")) {
+            System.out.println("waiting");
+            System.out.flush();
+            PidLock held = lock.acquire(Duration.ofSeconds(30));
+            long t = System.nanoTime();
+            held.close();
+            System.out.println("acquired " + t);
+            System.out.flush();
+        }
+    }
+
+    private static void expect(String line, String wanted) {
+        if (!wanted.equals(line)) {
+            throw new IllegalStateException("waiter said " + line + ", expected " + wanted);
+        }
+    }
+}
