@@ -144,7 +144,7 @@ final class Acquisition {
             } catch (IOException e) {
                 throw IoErrors.translate(path, "write", e);
             }
-            Hold hold = new Hold(path, backend.id(), handle, identity, entry, policy);
+            Hold hold = new Hold(path, backend.id(), config.inheritable(), handle, identity, entry, policy);
             HeldFiles.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();

@@ -22,20 +22,26 @@ final class Hold {
 
     final Path path;
     final String backendId;
+    final boolean inheritable;
     private final PidFileHandle handle;
     private final FileIdentity identity;
     private final HeldFiles.Entry entry;
     private final OwnershipPolicy policy;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    Hold(Path path, String backendId, PidFileHandle handle, FileIdentity identity, HeldFiles.Entry entry,
-         OwnershipPolicy policy) {
+    Hold(Path path, String backendId, boolean inheritable, PidFileHandle handle, FileIdentity identity,
+         HeldFiles.Entry entry, OwnershipPolicy policy) {
         this.path = path;
         this.backendId = backendId;
+        this.inheritable = inheritable;
         this.handle = handle;
         this.identity = identity;
         this.entry = entry;
         this.policy = policy;
+    }
+
+    java.util.OptionalInt descriptor() {
+        return handle.descriptor();
     }
 
     boolean isReleased() {

@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,6 +109,16 @@ public final class PidLock implements AutoCloseable {
         return hold.backendId;
     }
 
+    /**
+     * The descriptor that holds the lock, when it was acquired with {@link Builder#inheritableAcrossExec()}:
+     * a child that inherits it across {@code exec} holds the lock too, for as long as it keeps it open.
+     *
+     * @return the descriptor number; empty when not acquired as inheritable or already released
+     */
+    public OptionalInt inheritableDescriptor() {
+        return isHeld() && hold.inheritable ? hold.descriptor() : OptionalInt.empty();
+    }
+
     /** @return whether this handle still holds the lock */
     public boolean isHeld() {
         return !closed.get() && !hold.isReleased();
@@ -154,6 +165,7 @@ public final class PidLock implements AutoCloseable {
         private Set<PosixFilePermission> mode;
         private Boolean reentry;
         private Boolean respectLive;
+        private boolean inheritable;
 
         Builder(Path path, String name) {
             this.path = path;
@@ -285,6 +297,20 @@ public final class PidLock implements AutoCloseable {
         }
 
         /**
+         * Opens the pidfile without close-on-exec, so that the locked descriptor can be passed to a child
+         * across {@code exec} (as {@code flock --no-fork} does) — see {@link PidLock#inheritableDescriptor()}.
+         * Requires a backend with {@link Capability#INHERITABLE_ACROSS_EXEC}. Java's own
+         * {@link ProcessBuilder} closes every extra descriptor in its children, so nothing leaks by accident.
+         *
+         * @return this builder
+         */
+        public Builder inheritableAcrossExec() {
+            this.inheritable = true;
+            this.required.add(Capability.INHERITABLE_ACROSS_EXEC);
+            return this;
+        }
+
+        /**
          * @return the pidfile this builder describes (resolving the default directory if needed)
          * @throws PidFileAccessException when the default directory cannot be resolved
          */
@@ -308,7 +334,7 @@ public final class PidLock implements AutoCloseable {
             OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
                     ? base : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive);
             return new Config(path(), backendInstance, backendId, Set.copyOf(required),
-                    detector != null ? detector : Extensions.defaultDetector(), effective, false);
+                    detector != null ? detector : Extensions.defaultDetector(), effective, inheritable);
         }
 
         /**
