@@ -12,6 +12,7 @@ import dev.pidlock.BackendInfo;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.UnsafePidFileException;
+import dev.pidlock.spi.Capability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -242,6 +243,36 @@ public abstract class LockBackendContract {
         b.signal("TERM");
         b.waitFor();
         assertFalse(Files.exists(pidfile, LinkOption.NOFOLLOW_LINKS), "SIGTERM must delete the pidfile");
+    }
+
+    /**
+     * Inspecting a pidfile another process holds names that process and does not disturb the lock. A backend
+     * that can probe without acquiring reports the lock as held; one that cannot says it does not know.
+     *
+     * @throws IOException when a child cannot start
+     */
+    @Test
+    void inspectNamesTheHolderWithoutTakingTheLock() throws IOException {
+        ChildProcess a = holder();
+        PidFileStatus status = lock().inspect();
+        assertEquals(PidFileStatus.State.RUNNING, status.state(), status.toString());
+        assertEquals(a.pid(), status.pid().orElseThrow(), status.toString());
+        boolean probes = capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING);
+        assertEquals(probes ? PidFileStatus.LockState.LOCKED : PidFileStatus.LockState.UNKNOWN, status.lock(),
+                status.toString());
+        assertTrue(status.process().isPresent() && status.process().get().alive(), status.toString());
+
+        ChildProcess b = child();
+        assertTrue(b.nextLine().startsWith("CONFLICT locked " + a.pid() + " "), "inspection must not free the lock");
+        a.send("release");
+        a.expect("RELEASED");
+        assertEquals(PidFileStatus.State.ABSENT, lock().inspect().state());
+    }
+
+    /** @return the capabilities the backend under test declares */
+    protected java.util.Set<Capability> capabilities() {
+        return PidLock.backends().stream().filter(b -> b.id().equals(backendId())).findFirst()
+                .map(BackendInfo::capabilities).orElseThrow();
     }
 
     // ---- stale decisions ----
