@@ -355,8 +355,9 @@ public final class PidLock implements AutoCloseable {
         }
 
         /**
-         * Acquires, waiting at most {@code timeout} for a holder to release. Waiting blocks in the kernel where
-         * the backend can, so the hand-over is immediate.
+         * Acquires, waiting at most {@code timeout} for a holder to release. A backend that declares
+         * {@link Capability#BLOCKING_WAIT} sleeps in the kernel until the release; the others retry with pauses
+         * of at most half a millisecond. Neither spins a core.
          *
          * @param timeout how long to wait at most
          * @return the held lock
