@@ -1,0 +1,204 @@
+package dev.pidlock.lockf;
+
+import dev.pidlock.fcntl.libc.Errors;
+import dev.pidlock.fcntl.libc.Libc;
+import dev.pidlock.fcntl.libc.NativeFile;
+import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.spi.Availability;
+import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.OpenRequest;
+import dev.pidlock.spi.OwnershipPolicy;
+import dev.pidlock.spi.PathFacts;
+import dev.pidlock.spi.PidFileHandle;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Backend {@code lockf}: creates an absent pidfile with {@code open(O_CREAT|O_EXCL)}, so that exactly one
+ * process knows it made the file, and locks the whole file with {@code lockf(F_TLOCK)}, a POSIX record lock
+ * owned by the process. It conflicts with POSIX and OFD {@code fcntl} users and java.nio, not with
+ * {@code flock(2)}; {@code fcntl(F_GETLK)} names the holder. POSIX locks are not inherited across
+ * {@code fork}/{@code exec}, so this backend refuses inheritable opens.
+ *
+ * <p>Between its creation and its lock the file exists empty and unlocked. The lock alone keeps a second
+ * holder out; to let the creator win as well, the creator creates the file with the owner's execute bit set
+ * (a mark the umask leaves alone; pidlock sets the real mode through the descriptor once it holds the lock),
+ * and a process that finds an existing empty file it did not create, carrying that mark and modified less
+ * than {@link LockfPidFile#CREATION_GRACE} ago, treats it as being created by another process and reports it
+ * held. An empty file left by a creator that died before locking is taken over once that grace period has
+ * passed; an empty file without the mark (truncated on release, or made by another program) is taken over
+ * at once.
+ *
+ * @since 0.1
+ */
+public final class LockfBackend implements LockBackend {
+    /** The id users select this backend by. */
+    public static final String ID = "lockf";
+
+    static final System.Logger LOG = System.getLogger("dev.pidlock.lockf");
+
+    /** How often {@link #open} starts over when the path is replaced between its two attempts to open it. */
+    private static final int OPEN_ATTEMPTS = 16;
+
+    private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
+            Capability.RELEASED_ON_PROCESS_DEATH, Capability.PROCESS_SCOPE, Capability.CONFLICTS_WITH_FCNTL,
+            Capability.PROBE_WITHOUT_ACQUIRING, Capability.REPORTS_HOLDER_PID, Capability.IDENTITY_FROM_DESCRIPTOR,
+            Capability.MODE_THROUGH_DESCRIPTOR));
+
+    /** The binding of this platform, or why there is none; resolved on first use, once. */
+    private static final class Binding {
+        static final Optional<Platform> PLATFORM = Platform.current();
+        static final Errors ERRORS;
+        static final Throwable LOAD_FAILURE;
+
+        static {
+            Errors errors = null;
+            Throwable failure = null;
+            if (PLATFORM.isPresent()) {
+                try {
+                    Libc.errno();
+                    errors = new Errors(PLATFORM.get());
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+            ERRORS = errors;
+            LOAD_FAILURE = failure;
+        }
+
+        private Binding() {
+        }
+    }
+
+    private volatile Availability availability;
+
+    /** Creates the backend; it probes on first use. */
+    public LockfBackend() {
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return 30;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            synchronized (this) {
+                a = availability;
+                if (a == null) {
+                    a = probe();
+                    availability = a;
+                    Availability found = a;
+                    LOG.log(Level.DEBUG, () -> "backend " + ID + " probe: "
+                            + (found.isAvailable() ? "available" : found.cause().orElse("")));
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Creates a file in a fresh temporary directory the way {@link #open} does, then locks, probes, unlocks. */
+    private static Availability probe() {
+        if (Binding.PLATFORM.isEmpty()) {
+            return Availability.unavailable("no libc binding is declared for " + System.getProperty("os.name")
+                    + " on " + System.getProperty("os.arch"));
+        }
+        if (Binding.ERRORS == null) {
+            return Availability.unavailable("the C library could not be loaded through JNA: "
+                    + Binding.LOAD_FAILURE, Binding.LOAD_FAILURE);
+        }
+        Path dir = null;
+        Path file = null;
+        try {
+            dir = Files.createTempDirectory("pidlock-probe-lockf-");
+            file = dir.resolve("probe.pid");
+            NativeFile f = NativeFile.open(Binding.ERRORS, file, true, true, false, OwnershipPolicy.DEFAULT_MODE);
+            try (LockfPidFile handle = new LockfPidFile(f, true)) {
+                if (!handle.tryLock()) {
+                    return Availability.unavailable("a fresh temporary file " + file + " could not be locked");
+                }
+                handle.probe();
+                handle.unlock();
+            }
+            return Availability.available();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return Availability.unavailable("creating and locking a temporary file failed: " + e.getMessage(), e);
+        } finally {
+            try {
+                if (file != null) {
+                    Files.deleteIfExists(file);
+                }
+                if (dir != null) {
+                    Files.deleteIfExists(dir);
+                }
+            } catch (IOException ignored) {
+                // a leftover empty temporary file is harmless
+            }
+        }
+    }
+
+    /**
+     * Opens the pidfile. For locking: creates it with {@code O_EXCL} when absent, and otherwise opens the
+     * existing file, checking that it is the one the path named when the creation failed; only the handle that
+     * created the file is exempt from the creation grace period.
+     */
+    @Override
+    public PidFileHandle open(Path path, OpenRequest request) throws IOException {
+        Availability a = availability();
+        if (!a.isAvailable()) {
+            throw new IOException("backend " + ID + " is unavailable: " + a.cause().orElse(""));
+        }
+        if (request.inheritable()) {
+            throw new IOException("open " + path + ": backend " + ID + " cannot pass its lock across exec"
+                    + " (a lockf lock belongs to the process and is not inherited); use ofd, flock or ofd+flock");
+        }
+        Errors errors = Binding.ERRORS;
+        if (!request.forLocking()) {
+            return new LockfPidFile(NativeFile.open(errors, path, false, false, false, Set.of()), false);
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new LockfPidFile(NativeFile.open(errors, path, true, true, false,
+                        LockfPidFile.withCreationMark(request.createMode())), true);
+            } catch (FileAlreadyExistsException present) {
+                // somebody else made it: open theirs below
+            }
+            Optional<PathFacts> seen = PathFacts.read(path);
+            if (seen.isEmpty() && attempt < OPEN_ATTEMPTS) {
+                continue;
+            }
+            NativeFile existing = NativeFile.open(errors, path, true, false, false, request.createMode());
+            if (attempt >= OPEN_ATTEMPTS || seen.isPresent() && seen.get().identity().equals(existing.identity())) {
+                return new LockfPidFile(existing, false);
+            }
+            // The path was replaced or removed between the two opens, so this open may have created the file
+            // without knowing it: start over.
+            existing.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LockBackend[" + ID + "]";
+    }
+}

@@ -1,0 +1,222 @@
+package dev.pidlock.lockf;
+
+import com.sun.jna.Memory;
+import dev.pidlock.fcntl.libc.Libc;
+import dev.pidlock.fcntl.libc.NativeFile;
+import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.PidFileHandle;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A pidfile open through the C library and locked with {@code lockf(3)}. {@code lockf} locks from the file
+ * offset, which stays 0: this handle reads and writes with {@code pread}/{@code pwrite} only, so
+ * {@code lockf(fd, F_TLOCK, 0)} locks the whole file, as far as it will ever grow.
+ */
+final class LockfPidFile implements PidFileHandle {
+
+    /**
+     * How long an empty file that this handle did not create, carrying the {@link #CREATION_MARK}, counts as
+     * being created by another process: its creator has opened it with {@code O_EXCL} and not locked it yet.
+     * Measured from the modification time; the change time adds nothing (it is never older) and would keep a
+     * file whose mtime was set back young.
+     */
+    static final Duration CREATION_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * The mark of a file in its creator's window: the owner's execute bit, which a pidfile never needs and a
+     * umask does not clear. pidlock's {@code fchmod} after locking removes it.
+     */
+    static final int CREATION_MARK = 0100;
+
+    /** The first pause of a wait; it doubles up to {@link #LONGEST_PAUSE_NANOS}. */
+    static final long FIRST_PAUSE_NANOS = 20_000;
+    /** The longest pause of a wait: bounds the hand-over delay, and costs a few hundred wake-ups a second. */
+    static final long LONGEST_PAUSE_NANOS = 500_000;
+
+    private final NativeFile file;
+    private final boolean created;
+    private final Memory stat;
+    private boolean locked;
+    private boolean deferralLogged;
+
+    /**
+     * @param file    the open file
+     * @param created whether this process created it (with {@code O_EXCL}) for this handle
+     */
+    LockfPidFile(NativeFile file, boolean created) {
+        this.file = file;
+        this.created = created;
+        this.stat = new Memory(file.platform().stat().size());
+    }
+
+    @Override
+    public Path path() {
+        return file.path();
+    }
+
+    @Override
+    public FileIdentity identity() {
+        return file.identity();
+    }
+
+    /**
+     * {@code lockf(F_TLOCK)}, unless the file is being created by another process. That is checked before
+     * locking, so that a creator never finds its file locked by a process that only came to look, and again
+     * with the lock held, when nobody can change the file under the check.
+     */
+    @Override
+    public boolean tryLock() throws IOException {
+        if (beingCreatedByAnother()) {
+            return false;
+        }
+        if (Libc.lockf(file.fd(), Platform.F_TLOCK, 0) != 0) {
+            int errno = Libc.errno();
+            if (file.errors().meansHeld(errno)) {
+                return false;
+            }
+            throw file.errors().failure("lockf(F_TLOCK)", file.path(), errno);
+        }
+        locked = true;
+        if (beingCreatedByAnother()) {
+            unlock();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Waits by retrying the non-blocking lock with pauses that double from 20 µs to 0.5 ms: {@code F_LOCK}
+     * cannot be given a timeout or interrupted from Java, and it would not see the creation grace period.
+     */
+    @Override
+    public boolean lock(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = FIRST_PAUSE_NANOS;
+        while (true) {
+            if (tryLock()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(pause, left));
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for the lock on " + file.path());
+            }
+            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
+        }
+    }
+
+    /** {@code fcntl(F_GETLK)}: {@code lockf} locks are POSIX record locks, so the kernel names the holder. */
+    @Override
+    public LockProbe probe() throws IOException {
+        Platform.FcntlCommands c = file.platform().fcntl();
+        if (Libc.fcntl(file.fd(), c.getlk(), file.flock(c.wrlck())) != 0) {
+            throw file.errors().failure("fcntl(F_GETLK)", file.path(), Libc.errno());
+        }
+        if (file.flockType() == c.unlck()) {
+            return LockProbe.free();
+        }
+        int pid = file.flockPid();
+        return pid > 0 ? LockProbe.heldBy(pid) : LockProbe.held();
+    }
+
+    @Override
+    public void unlock() throws IOException {
+        if (locked) {
+            locked = false;
+            if (Libc.lockf(file.fd(), Platform.F_ULOCK, 0) != 0) {
+                throw file.errors().failure("lockf(F_ULOCK)", file.path(), Libc.errno());
+            }
+        }
+    }
+
+    /**
+     * @param mode the mode pidlock asked for
+     * @return that mode with the {@link #CREATION_MARK}, to create the file with
+     */
+    static Set<PosixFilePermission> withCreationMark(Set<PosixFilePermission> mode) {
+        EnumSet<PosixFilePermission> marked = EnumSet.of(PosixFilePermission.OWNER_EXECUTE);
+        marked.addAll(mode);
+        return marked;
+    }
+
+    /**
+     * @return whether the file is empty, was not created by this handle, carries the {@link #CREATION_MARK}
+     *         and was modified less than {@link #CREATION_GRACE} ago (or ahead): the state of a file between
+     *         its creator's {@code open} and its creator's lock
+     */
+    private boolean beingCreatedByAnother() throws IOException {
+        if (created || file.read(1).length != 0) {
+            return false;
+        }
+        Platform.StatLayout l = file.platform().stat();
+        if (Libc.fstat(file.fd(), stat) != 0) {
+            throw file.errors().failure("fstat", file.path(), Libc.errno());
+        }
+        int mode = l.mode32() ? stat.getInt(l.mode()) : stat.getShort(l.mode()) & 0xffff;
+        if ((mode & CREATION_MARK) == 0) {
+            return false;
+        }
+        long age = ageNanos(Instant.now(), stat.getLong(l.mtimeSec()), stat.getLong(l.mtimeNsec()));
+        boolean young = Math.abs(age) < CREATION_GRACE.toNanos();
+        if (young && !deferralLogged) {
+            deferralLogged = true;
+            LockfBackend.LOG.log(Level.DEBUG, () -> "pidfile " + file.path() + " is empty and " + age / 1_000_000
+                    + " ms old: taken to be being created by another process");
+        }
+        return young;
+    }
+
+    /** @return nanoseconds from the modification time to {@code now}; negative for a time ahead of it */
+    static long ageNanos(Instant now, long mtimeSec, long mtimeNsec) {
+        long seconds = now.getEpochSecond() - mtimeSec;
+        if (Math.abs(seconds) > 1_000_000) {
+            return seconds > 0 ? Long.MAX_VALUE : Long.MIN_VALUE + 1;
+        }
+        return seconds * 1_000_000_000L + (now.getNano() - mtimeNsec);
+    }
+
+    @Override
+    public byte[] read(int limit) throws IOException {
+        return file.read(limit);
+    }
+
+    @Override
+    public void replaceContent(byte[] content) throws IOException {
+        file.replaceContent(content);
+    }
+
+    @Override
+    public void setMode(Set<PosixFilePermission> mode) throws IOException {
+        file.setMode(mode);
+    }
+
+    @Override
+    public void setOwner(String owner, String group) throws IOException {
+        file.setOwner(owner, group);
+    }
+
+    /** Closes the descriptor, which also drops the process's lock on the file. */
+    @Override
+    public void close() throws IOException {
+        locked = false;
+        file.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LockfPidFile[" + file.path() + ", " + file.identity() + (created ? ", created" : "") + "]";
+    }
+}
