@@ -9,7 +9,6 @@
 module dev.pidlock.lockf {
     requires dev.pidlock.api;
     requires dev.pidlock.fcntl;
-    requires com.sun.jna;
 
     provides dev.pidlock.spi.LockBackend with dev.pidlock.lockf.LockfBackend;
 }

@@ -1,5 +1,6 @@
 package dev.pidlock.fcntl;
 
+import dev.pidlock.fcntl.libc.Binding;
 import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.Capability;
 import java.util.EnumSet;
@@ -22,7 +23,7 @@ public final class FlockBackend extends NativeBackend {
                 Capability.OPEN_FILE_DESCRIPTION_SCOPE, Capability.CONFLICTS_WITH_FLOCK,
                 Capability.INHERITABLE_ACROSS_EXEC, Capability.IDENTITY_FROM_DESCRIPTOR,
                 Capability.MODE_THROUGH_DESCRIPTOR);
-        if (Binding.PLATFORM.map(Platform::procLocks).orElse(false)) {
+        if (Binding.platform().map(Platform::procLocks).orElse(false)) {
             c.add(Capability.PROBE_WITHOUT_ACQUIRING);
             c.add(Capability.REPORTS_HOLDER_PID);
         }

@@ -23,52 +23,24 @@ abstract class LockKind {
     /** {@code fcntl} record locks on the whole file: OFD ({@code F_OFD_*}) or classic POSIX ({@code F_*}). */
     static final class Fcntl extends LockKind {
         private final boolean ofd;
-        private final String setName;
-        private final String getName;
 
         Fcntl(boolean ofd) {
             this.ofd = ofd;
-            this.setName = ofd ? "fcntl(F_OFD_SETLK)" : "fcntl(F_SETLK)";
-            this.getName = ofd ? "fcntl(F_OFD_GETLK)" : "fcntl(F_GETLK)";
-        }
-
-        private int set(Platform p) {
-            return ofd ? p.fcntl().ofdSetlk() : p.fcntl().setlk();
         }
 
         @Override
         boolean tryLock(NativeFile f) throws IOException {
-            Platform p = f.platform();
-            if (Libc.fcntl(f.fd(), set(p), f.flock(p.fcntl().wrlck())) == 0) {
-                return true;
-            }
-            int errno = Libc.errno();
-            if (f.errors().meansHeld(errno)) {
-                return false;
-            }
-            throw f.errors().failure(setName, f.path(), errno);
+            return f.fcntlLock(ofd);
         }
 
         @Override
         void unlock(NativeFile f) throws IOException {
-            Platform p = f.platform();
-            if (Libc.fcntl(f.fd(), set(p), f.flock(p.fcntl().unlck())) != 0) {
-                throw f.errors().failure(setName + " F_UNLCK", f.path(), Libc.errno());
-            }
+            f.fcntlUnlock(ofd);
         }
 
         @Override
         LockProbe probe(NativeFile f) throws IOException {
-            Platform p = f.platform();
-            int cmd = ofd ? p.fcntl().ofdGetlk() : p.fcntl().getlk();
-            if (Libc.fcntl(f.fd(), cmd, f.flock(p.fcntl().wrlck())) != 0) {
-                throw f.errors().failure(getName, f.path(), Libc.errno());
-            }
-            if (f.flockType() == p.fcntl().unlck()) {
-                return LockProbe.free();
-            }
-            int pid = f.flockPid();
-            return pid > 0 ? LockProbe.heldBy(pid) : LockProbe.held();
+            return f.fcntlProbe(ofd);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.pidlock.fcntl;
 
-import dev.pidlock.fcntl.libc.Errors;
-import dev.pidlock.fcntl.libc.Libc;
+import dev.pidlock.fcntl.libc.Binding;
 import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.Availability;
@@ -12,7 +11,6 @@ import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -25,31 +23,6 @@ import java.util.Set;
  */
 abstract class NativeBackend implements LockBackend {
     static final System.Logger LOG = System.getLogger("dev.pidlock.fcntl");
-
-    /** The binding of this platform, or why there is none; resolved once for all native backends. */
-    static final class Binding {
-        static final Optional<Platform> PLATFORM = Platform.current();
-        static final Errors ERRORS;
-        static final Throwable LOAD_FAILURE;
-
-        static {
-            Errors errors = null;
-            Throwable failure = null;
-            if (PLATFORM.isPresent()) {
-                try {
-                    Libc.errno();
-                    errors = new Errors(PLATFORM.get());
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }
-            ERRORS = errors;
-            LOAD_FAILURE = failure;
-        }
-
-        private Binding() {
-        }
-    }
 
     private final String id;
     private final int priority;
@@ -104,45 +77,25 @@ abstract class NativeBackend implements LockBackend {
     }
 
     private Availability probe() {
-        if (Binding.PLATFORM.isEmpty()) {
-            return Availability.unavailable("no libc binding is declared for " + System.getProperty("os.name")
-                    + " on " + System.getProperty("os.arch"));
-        }
-        if (Binding.ERRORS == null) {
-            return Availability.unavailable("the C library could not be loaded through JNA: "
-                    + Binding.LOAD_FAILURE, Binding.LOAD_FAILURE);
-        }
-        Platform platform = Binding.PLATFORM.get();
-        Optional<String> reason = unsupported(platform);
-        if (reason.isPresent()) {
-            return Availability.unavailable(reason.get());
-        }
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("pidlock-probe-" + id.replace('+', '-') + "-", ".lock");
-            NativeFile f = NativeFile.open(Binding.ERRORS, tmp, true, false, false, OwnershipPolicy.DEFAULT_MODE);
+        return Binding.probe(id, file -> {
+            Platform platform = Binding.platform().orElseThrow();
+            Optional<String> reason = unsupported(platform);
+            if (reason.isPresent()) {
+                return reason;
+            }
+            NativeFile f = NativeFile.open(Binding.errors(), file, true, false, false, OwnershipPolicy.DEFAULT_MODE);
             try {
                 LockKind kind = kind(platform);
                 if (!kind.tryLock(f)) {
-                    return Availability.unavailable("a fresh temporary file " + tmp + " could not be locked");
+                    return Optional.of("a fresh temporary file " + file + " could not be locked");
                 }
                 kind.probe(f);
                 kind.unlock(f);
+                return Optional.empty();
             } finally {
                 f.close();
             }
-            return Availability.available();
-        } catch (IOException | RuntimeException | LinkageError e) {
-            return Availability.unavailable("locking a temporary file failed: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover empty temporary file is harmless
-                }
-            }
-        }
+        });
     }
 
     @Override
@@ -154,9 +107,9 @@ abstract class NativeBackend implements LockBackend {
         if (request.inheritable() && !capabilities.contains(Capability.INHERITABLE_ACROSS_EXEC)) {
             throw new IOException("open " + path + ": backend " + id + " cannot pass its lock across exec");
         }
-        NativeFile f = NativeFile.open(Binding.ERRORS, path, request.forLocking(), false, request.inheritable(),
+        NativeFile f = NativeFile.open(Binding.errors(), path, request.forLocking(), false, request.inheritable(),
                 request.createMode());
-        return new NativePidFile(f, kind(Binding.PLATFORM.get()));
+        return new NativePidFile(f, kind(Binding.platform().orElseThrow()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.pidlock.fcntl;
 
 import dev.pidlock.fcntl.libc.NativeFile;
+import dev.pidlock.fcntl.libc.RetryingWait;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.PidFileHandle;
@@ -10,15 +11,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 
 /** A pidfile open through the C library, locked with one {@link LockKind}. */
 final class NativePidFile implements PidFileHandle {
-
-    /** The first pause of a wait; it doubles up to {@link #LONGEST_PAUSE_NANOS}. */
-    static final long FIRST_PAUSE_NANOS = 20_000;
-    /** The longest pause of a wait: bounds the hand-over delay, and costs a few hundred wake-ups a second. */
-    static final long LONGEST_PAUSE_NANOS = 500_000;
 
     private final NativeFile file;
     private final LockKind kind;
@@ -45,29 +40,10 @@ final class NativePidFile implements PidFileHandle {
         return locked;
     }
 
-    /**
-     * Waits by retrying the non-blocking lock with pauses that double from 20 µs to 0.5 ms: the kernel's
-     * blocking calls cannot be given a timeout or interrupted from Java, and a retry loop with short sleeps
-     * hands over within half a millisecond without spinning a core.
-     */
+    /** Retries the non-blocking lock: see {@link RetryingWait}. */
     @Override
     public boolean lock(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = FIRST_PAUSE_NANOS;
-        while (true) {
-            if (tryLock()) {
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(Math.min(pause, left));
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for the lock on " + file.path());
-            }
-            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
-        }
+        return RetryingWait.lock(this::tryLock, timeout, file.path());
     }
 
     @Override

@@ -1,20 +1,17 @@
 package dev.pidlock.lockf;
 
+import dev.pidlock.fcntl.libc.Binding;
 import dev.pidlock.fcntl.libc.Errors;
-import dev.pidlock.fcntl.libc.Libc;
 import dev.pidlock.fcntl.libc.NativeFile;
-import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.Availability;
 import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
-import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -45,38 +42,10 @@ public final class LockfBackend implements LockBackend {
 
     static final System.Logger LOG = System.getLogger("dev.pidlock.lockf");
 
-    /** How often {@link #open} starts over when the path is replaced between its two attempts to open it. */
-    private static final int OPEN_ATTEMPTS = 16;
-
     private static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
             Capability.RELEASED_ON_PROCESS_DEATH, Capability.PROCESS_SCOPE, Capability.CONFLICTS_WITH_FCNTL,
             Capability.PROBE_WITHOUT_ACQUIRING, Capability.REPORTS_HOLDER_PID, Capability.IDENTITY_FROM_DESCRIPTOR,
             Capability.MODE_THROUGH_DESCRIPTOR));
-
-    /** The binding of this platform, or why there is none; resolved on first use, once. */
-    private static final class Binding {
-        static final Optional<Platform> PLATFORM = Platform.current();
-        static final Errors ERRORS;
-        static final Throwable LOAD_FAILURE;
-
-        static {
-            Errors errors = null;
-            Throwable failure = null;
-            if (PLATFORM.isPresent()) {
-                try {
-                    Libc.errno();
-                    errors = new Errors(PLATFORM.get());
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }
-            ERRORS = errors;
-            LOAD_FAILURE = failure;
-        }
-
-        private Binding() {
-        }
-    }
 
     private volatile Availability availability;
 
@@ -119,48 +88,24 @@ public final class LockfBackend implements LockBackend {
 
     /** Creates a file in a fresh temporary directory the way {@link #open} does, then locks, probes, unlocks. */
     private static Availability probe() {
-        if (Binding.PLATFORM.isEmpty()) {
-            return Availability.unavailable("no libc binding is declared for " + System.getProperty("os.name")
-                    + " on " + System.getProperty("os.arch"));
-        }
-        if (Binding.ERRORS == null) {
-            return Availability.unavailable("the C library could not be loaded through JNA: "
-                    + Binding.LOAD_FAILURE, Binding.LOAD_FAILURE);
-        }
-        Path dir = null;
-        Path file = null;
-        try {
-            dir = Files.createTempDirectory("pidlock-probe-lockf-");
-            file = dir.resolve("probe.pid");
-            NativeFile f = NativeFile.open(Binding.ERRORS, file, true, true, false, OwnershipPolicy.DEFAULT_MODE);
+        return Binding.probe(ID, file -> {
+            NativeFile f = NativeFile.open(Binding.errors(), file, true, true, false, OwnershipPolicy.DEFAULT_MODE);
             try (LockfPidFile handle = new LockfPidFile(f, true)) {
                 if (!handle.tryLock()) {
-                    return Availability.unavailable("a fresh temporary file " + file + " could not be locked");
+                    return Optional.of("a fresh temporary file " + file + " could not be locked");
                 }
                 handle.probe();
                 handle.unlock();
             }
-            return Availability.available();
-        } catch (IOException | RuntimeException | LinkageError e) {
-            return Availability.unavailable("creating and locking a temporary file failed: " + e.getMessage(), e);
-        } finally {
-            try {
-                if (file != null) {
-                    Files.deleteIfExists(file);
-                }
-                if (dir != null) {
-                    Files.deleteIfExists(dir);
-                }
-            } catch (IOException ignored) {
-                // a leftover empty temporary file is harmless
-            }
-        }
+            return Optional.empty();
+        });
     }
 
     /**
-     * Opens the pidfile. For locking: creates it with {@code O_EXCL} when absent, and otherwise opens the
-     * existing file, checking that it is the one the path named when the creation failed; only the handle that
-     * created the file is exempt from the creation grace period.
+     * Opens the pidfile. For locking: creates it with {@code O_EXCL} and the creation mark when absent, and
+     * otherwise opens the existing file. Only the handle that created the file with {@code O_EXCL} is exempt
+     * from the creation grace period; should the second open create the file (it was removed in between), it
+     * creates it without the mark, so nobody waits for it.
      */
     @Override
     public PidFileHandle open(Path path, OpenRequest request) throws IOException {
@@ -172,28 +117,15 @@ public final class LockfBackend implements LockBackend {
             throw new IOException("open " + path + ": backend " + ID + " cannot pass its lock across exec"
                     + " (a lockf lock belongs to the process and is not inherited); use ofd, flock or ofd+flock");
         }
-        Errors errors = Binding.ERRORS;
+        Errors errors = Binding.errors();
         if (!request.forLocking()) {
             return new LockfPidFile(NativeFile.open(errors, path, false, false, false, Set.of()), false);
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return new LockfPidFile(NativeFile.open(errors, path, true, true, false,
-                        LockfPidFile.withCreationMark(request.createMode())), true);
-            } catch (FileAlreadyExistsException present) {
-                // somebody else made it: open theirs below
-            }
-            Optional<PathFacts> seen = PathFacts.read(path);
-            if (seen.isEmpty() && attempt < OPEN_ATTEMPTS) {
-                continue;
-            }
-            NativeFile existing = NativeFile.open(errors, path, true, false, false, request.createMode());
-            if (attempt >= OPEN_ATTEMPTS || seen.isPresent() && seen.get().identity().equals(existing.identity())) {
-                return new LockfPidFile(existing, false);
-            }
-            // The path was replaced or removed between the two opens, so this open may have created the file
-            // without knowing it: start over.
-            existing.close();
+        try {
+            return new LockfPidFile(NativeFile.open(errors, path, true, true, false,
+                    LockfPidFile.withCreationMark(request.createMode())), true);
+        } catch (FileAlreadyExistsException present) {
+            return new LockfPidFile(NativeFile.open(errors, path, true, false, false, request.createMode()), false);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.pidlock.lockf;
 
-import com.sun.jna.Memory;
 import dev.pidlock.fcntl.libc.Libc;
 import dev.pidlock.fcntl.libc.NativeFile;
+import dev.pidlock.fcntl.libc.RetryingWait;
 import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockProbe;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A pidfile open through the C library and locked with {@code lockf(3)}. {@code lockf} locks from the file
@@ -38,14 +37,8 @@ final class LockfPidFile implements PidFileHandle {
      */
     static final int CREATION_MARK = 0100;
 
-    /** The first pause of a wait; it doubles up to {@link #LONGEST_PAUSE_NANOS}. */
-    static final long FIRST_PAUSE_NANOS = 20_000;
-    /** The longest pause of a wait: bounds the hand-over delay, and costs a few hundred wake-ups a second. */
-    static final long LONGEST_PAUSE_NANOS = 500_000;
-
     private final NativeFile file;
     private final boolean created;
-    private final Memory stat;
     private boolean locked;
     private boolean deferralLogged;
 
@@ -56,7 +49,6 @@ final class LockfPidFile implements PidFileHandle {
     LockfPidFile(NativeFile file, boolean created) {
         this.file = file;
         this.created = created;
-        this.stat = new Memory(file.platform().stat().size());
     }
 
     @Override
@@ -95,41 +87,18 @@ final class LockfPidFile implements PidFileHandle {
     }
 
     /**
-     * Waits by retrying the non-blocking lock with pauses that double from 20 µs to 0.5 ms: {@code F_LOCK}
-     * cannot be given a timeout or interrupted from Java, and it would not see the creation grace period.
+     * Retries the non-blocking lock (see {@link RetryingWait}): {@code F_LOCK} cannot be given a timeout or
+     * interrupted from Java, and it would not see the creation grace period.
      */
     @Override
     public boolean lock(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = FIRST_PAUSE_NANOS;
-        while (true) {
-            if (tryLock()) {
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            LockSupport.parkNanos(Math.min(pause, left));
-            if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for the lock on " + file.path());
-            }
-            pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
-        }
+        return RetryingWait.lock(this::tryLock, timeout, file.path());
     }
 
     /** {@code fcntl(F_GETLK)}: {@code lockf} locks are POSIX record locks, so the kernel names the holder. */
     @Override
     public LockProbe probe() throws IOException {
-        Platform.FcntlCommands c = file.platform().fcntl();
-        if (Libc.fcntl(file.fd(), c.getlk(), file.flock(c.wrlck())) != 0) {
-            throw file.errors().failure("fcntl(F_GETLK)", file.path(), Libc.errno());
-        }
-        if (file.flockType() == c.unlck()) {
-            return LockProbe.free();
-        }
-        int pid = file.flockPid();
-        return pid > 0 ? LockProbe.heldBy(pid) : LockProbe.held();
+        return file.fcntlProbe(false);
     }
 
     @Override
@@ -161,15 +130,11 @@ final class LockfPidFile implements PidFileHandle {
         if (created || file.read(1).length != 0) {
             return false;
         }
-        Platform.StatLayout l = file.platform().stat();
-        if (Libc.fstat(file.fd(), stat) != 0) {
-            throw file.errors().failure("fstat", file.path(), Libc.errno());
-        }
-        int mode = l.mode32() ? stat.getInt(l.mode()) : stat.getShort(l.mode()) & 0xffff;
-        if ((mode & CREATION_MARK) == 0) {
+        NativeFile.Stat stat = file.stat();
+        if ((stat.mode() & CREATION_MARK) == 0) {
             return false;
         }
-        long age = ageNanos(Instant.now(), stat.getLong(l.mtimeSec()), stat.getLong(l.mtimeNsec()));
+        long age = ageNanos(Instant.now(), stat.mtimeSec(), stat.mtimeNsec());
         boolean young = Math.abs(age) < CREATION_GRACE.toNanos();
         if (young && !deferralLogged) {
             deferralLogged = true;

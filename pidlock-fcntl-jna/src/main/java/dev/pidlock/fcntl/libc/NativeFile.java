@@ -2,6 +2,7 @@ package dev.pidlock.fcntl.libc;
 
 import com.sun.jna.Memory;
 import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
@@ -29,6 +30,7 @@ public final class NativeFile {
     private final FileIdentity identity;
     private final int mode;
     private final Memory flock;
+    private final Memory statBuffer;
     private boolean closed;
 
     private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
@@ -42,6 +44,7 @@ public final class NativeFile {
         this.mode = mode;
         this.flock = new Memory(platform.flock().size());
         this.flock.clear();
+        this.statBuffer = new Memory(platform.stat().size());
     }
 
     /**
@@ -156,7 +159,7 @@ public final class NativeFile {
      * @param type {@code F_WRLCK}, {@code F_RDLCK} or {@code F_UNLCK}
      * @return the struct, ready for {@code fcntl}
      */
-    public Memory flock(short type) {
+    Memory flock(short type) {
         Platform.FlockLayout l = platform.flock();
         flock.setShort(l.type(), type);
         flock.setShort(l.whence(), Platform.SEEK_SET);
@@ -167,13 +170,89 @@ public final class NativeFile {
     }
 
     /** @return {@code l_type} of the struct after {@code F_GETLK} */
-    public short flockType() {
+    short flockType() {
         return flock.getShort(platform.flock().type());
     }
 
     /** @return {@code l_pid} of the struct after {@code F_GETLK} */
-    public int flockPid() {
+    int flockPid() {
         return flock.getInt(platform.flock().pid());
+    }
+
+    /**
+     * Takes a write lock on the whole file with {@code fcntl}, without waiting.
+     *
+     * @param ofd an open file description lock ({@code F_OFD_SETLK}) or a classic POSIX one ({@code F_SETLK})
+     * @return true when taken, false when somebody else holds a conflicting lock
+     * @throws IOException on any other failure
+     */
+    public boolean fcntlLock(boolean ofd) throws IOException {
+        Platform.FcntlCommands c = platform.fcntl();
+        if (Libc.fcntl(fd, ofd ? c.ofdSetlk() : c.setlk(), flock(c.wrlck())) == 0) {
+            return true;
+        }
+        int errno = Libc.errno();
+        if (errors.meansHeld(errno)) {
+            return false;
+        }
+        throw errors.failure(ofd ? "fcntl(F_OFD_SETLK)" : "fcntl(F_SETLK)", path, errno);
+    }
+
+    /**
+     * Gives up an {@code fcntl} lock on the whole file.
+     *
+     * @param ofd as for {@link #fcntlLock(boolean)}
+     * @throws IOException when the call fails
+     */
+    public void fcntlUnlock(boolean ofd) throws IOException {
+        Platform.FcntlCommands c = platform.fcntl();
+        if (Libc.fcntl(fd, ofd ? c.ofdSetlk() : c.setlk(), flock(c.unlck())) != 0) {
+            throw errors.failure(ofd ? "fcntl(F_OFD_SETLK, F_UNLCK)" : "fcntl(F_SETLK, F_UNLCK)", path,
+                    Libc.errno());
+        }
+    }
+
+    /**
+     * Asks the kernel whether a write lock on the whole file could be taken, without taking it
+     * ({@code F_OFD_GETLK} or {@code F_GETLK}); the kernel names a POSIX holder's pid.
+     *
+     * @param ofd as for {@link #fcntlLock(boolean)}
+     * @return free, or held (by a pid when the kernel names one)
+     * @throws IOException when the call fails
+     */
+    public LockProbe fcntlProbe(boolean ofd) throws IOException {
+        Platform.FcntlCommands c = platform.fcntl();
+        if (Libc.fcntl(fd, ofd ? c.ofdGetlk() : c.getlk(), flock(c.wrlck())) != 0) {
+            throw errors.failure(ofd ? "fcntl(F_OFD_GETLK)" : "fcntl(F_GETLK)", path, Libc.errno());
+        }
+        if (flockType() == c.unlck()) {
+            return LockProbe.free();
+        }
+        int pid = flockPid();
+        return pid > 0 ? LockProbe.heldBy(pid) : LockProbe.held();
+    }
+
+    /**
+     * What {@code fstat} says of the open file now.
+     *
+     * @param mode      the permission bits and the file type bits ({@code st_mode})
+     * @param mtimeSec  the modification time, seconds
+     * @param mtimeNsec the modification time, nanoseconds of the second
+     */
+    public record Stat(int mode, long mtimeSec, long mtimeNsec) {
+    }
+
+    /**
+     * @return the file's mode and modification time, from the descriptor
+     * @throws IOException when {@code fstat} fails
+     */
+    public Stat stat() throws IOException {
+        Platform.StatLayout l = platform.stat();
+        if (Libc.fstat(fd, statBuffer) != 0) {
+            throw errors.failure("fstat", path, Libc.errno());
+        }
+        int raw = l.mode32() ? statBuffer.getInt(l.mode()) : statBuffer.getShort(l.mode()) & 0xffff;
+        return new Stat(raw, statBuffer.getLong(l.mtimeSec()), statBuffer.getLong(l.mtimeNsec()));
     }
 
     /**
