@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CycleBenchmark {
 
     /** The backend under test. */
-    @Param({"ofd+flock", "ofd", "flock", "posix", "nio"})
+    @Param({"ofd+flock", "ofd", "flock", "posix", "lockf", "nio"})
     public String backend;
 
     /** Where the pidfile lives: {@code shm} (tmpfs) or {@code disk} (the working directory's file system). */
