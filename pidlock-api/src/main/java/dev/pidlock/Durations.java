@@ -13,8 +13,11 @@ final class Durations {
             return d.toMillis() + "ms";
         }
         long s = d.toSeconds();
-        if (s < 60) {
-            return d.toMillis() % 1000 == 0 ? s + "s" : String.format("%.1fs", d.toMillis() / 1000.0);
+        if (d.toMillis() % 1000 == 0 && s < 60) {
+            return s + "s";
+        }
+        if (d.toMillis() < 59_950) {
+            return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
         }
         return uptime(d);
     }

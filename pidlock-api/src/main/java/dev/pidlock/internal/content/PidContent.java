@@ -59,11 +59,12 @@ public record PidContent(OptionalLong pid, String problem) {
             if (b < '0' || b > '9') {
                 return none("the pidfile holds " + describe(bytes) + ", not a pid");
             }
-            value = value * 10 + (b - '0');
-            if (value > pidMax) {
+            int digit = b - '0';
+            if (value > (pidMax - digit) / 10) {
                 return none("the pidfile names pid " + new String(bytes, i, end - i, StandardCharsets.US_ASCII)
                         + ", beyond the largest pid " + pidMax);
             }
+            value = value * 10 + digit;
         }
         if (value <= 1) {
             return none("the pidfile names pid " + value + ", which is never a holder");

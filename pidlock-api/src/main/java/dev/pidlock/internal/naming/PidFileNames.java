@@ -19,6 +19,17 @@ public final class PidFileNames {
 
     private static final String EMPTY_NAME = "pidlock";
 
+    /** The JVM's encoding of file names: a character it cannot encode cannot be in a path. */
+    private static final java.nio.charset.CharsetEncoder FILE_NAME_ENCODING = fileNameEncoding();
+
+    private static java.nio.charset.CharsetEncoder fileNameEncoding() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder();
+        } catch (RuntimeException e) {
+            return StandardCharsets.UTF_8.newEncoder();
+        }
+    }
+
     private PidFileNames() {
     }
 
@@ -42,7 +53,7 @@ public final class PidFileNames {
         }
         int budget = MAX_BYTES - SUFFIX.length();
         if (utf8Length(clean) > budget) {
-            String hash = "-" + crc(name);
+            String hash = "-" + crc(base);
             clean = truncateUtf8(clean, budget - hash.length()) + hash;
         }
         return clean + SUFFIX;
@@ -50,6 +61,9 @@ public final class PidFileNames {
 
     private static boolean allowed(int cp) {
         if (cp == '/' || cp == '\\' || cp == 0) {
+            return false;
+        }
+        if (cp >= 0x80 && !FILE_NAME_ENCODING.canEncode(new String(Character.toChars(cp)))) {
             return false;
         }
         int type = Character.getType(cp);

@@ -13,8 +13,23 @@ public final class ProgramName {
 
     /** @return the name of this JVM's program */
     public static String ofThisJvm() {
-        return fromLaunch(System.getProperty("jdk.module.main"), System.getProperty("sun.java.command"))
-                .orElse("java");
+        return fromLaunch(System.getProperty("jdk.module.main"), System.getProperty("sun.java.command"),
+                System.getProperty("java.class.path")).orElse("java");
+    }
+
+    /**
+     * @param mainModule  the value of {@code jdk.module.main}, or null
+     * @param javaCommand the value of {@code sun.java.command}, or null
+     * @param classPath   the value of {@code java.class.path}, or null: with {@code java -jar} it is the jar,
+     *                    which tells where a jar path with spaces ends
+     * @return the program name those launch facts give
+     */
+    public static Optional<String> fromLaunch(String mainModule, String javaCommand, String classPath) {
+        if ((mainModule == null || mainModule.isBlank()) && javaCommand != null && classPath != null
+                && classPath.endsWith(".jar") && javaCommand.startsWith(classPath)) {
+            return fromLaunch(null, classPath.replace(' ', '_'));
+        }
+        return fromLaunch(mainModule, javaCommand);
     }
 
     /**

@@ -55,7 +55,9 @@ public final class ProcFs {
                 String[] parts = line.substring(field.length()).trim().split("\\s+");
                 if (parts.length == 2 && parts[1].equals("kB")) {
                     try {
-                        return OptionalLong.of(Long.parseLong(parts[0]) * 1024);
+                        long kib = Long.parseLong(parts[0]);
+                        return kib < 0 || kib > Long.MAX_VALUE / 1024 ? OptionalLong.empty()
+                                : OptionalLong.of(kib * 1024);
                     } catch (NumberFormatException e) {
                         return OptionalLong.empty();
                     }
