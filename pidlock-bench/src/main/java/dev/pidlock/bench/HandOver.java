@@ -18,7 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * holding the lock. This JVM holds; a child JVM waits with {@code acquire(timeout)}. Both read
  * {@link System#nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}, one clock for the whole machine.
  *
- * <pre>java -cp benchmarks.jar dev.pidlock.bench.HandOver BACKEND [ROUNDS] [DIR]</pre>
+ * <pre>java -cp benchmarks.jar dev.pidlock.bench.HandOver BACKEND [ROUNDS] [DIR] [keep]</pre>
+ *
+ * With {@code keep}, release truncates the pidfile instead of deleting it, so the waiter does not start over on
+ * a new file.
  */
 public final class HandOver {
     private HandOver() {
@@ -30,21 +33,26 @@ public final class HandOver {
      */
     public static void main(String[] args) throws Exception {
         if (args.length >= 1 && args[0].equals("--waiter")) {
-            waiter(Path.of(args[1]), args[2]);
+            waiter(Path.of(args[1]), args[2], Boolean.parseBoolean(args[3]));
             return;
         }
         String backend = args.length > 0 ? args[0] : "ofd+flock";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         Path dir = Files.createTempDirectory(Path.of(args.length > 2 ? args[2] : "/dev/shm"), "pidlock-handover-");
+        boolean keep = args.length > 3 && args[3].equals("keep");
         Path pidfile = dir.resolve("handover.pid");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.util.logging.config.file=/dev/null", "-cp", System.getProperty("java.class.path"),
-                HandOver.class.getName(), "--waiter", pidfile.toString(), backend)
+                HandOver.class.getName(), "--waiter", pidfile.toString(), backend, String.valueOf(keep))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8), true);
         PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
+        if (keep) {
+            lock.onRelease(dev.pidlock.spi.ReleaseAction.TRUNCATE);
+        }
         long[] nanos = new long[rounds];
+        long[] closing = new long[rounds];
         int warmup = Math.min(50, rounds / 5);
         for (int i = -warmup; i < rounds; i++) {
             PidLock held = lock.acquire();
@@ -53,6 +61,7 @@ public final class HandOver {
             Thread.sleep(1 + ThreadLocalRandom.current().nextInt(10));
             long released = System.nanoTime();
             held.close();
+            closing[Math.max(0, i)] = System.nanoTime() - released;
             String got = in.readLine();
             if (got == null || !got.startsWith("acquired ")) {
                 throw new IllegalStateException("waiter said " + got);
@@ -67,13 +76,18 @@ public final class HandOver {
         Files.deleteIfExists(pidfile);
         Files.deleteIfExists(dir);
         Arrays.sort(nanos);
+        Arrays.sort(closing);
+        System.out.printf("holder's close(): median %.3f ms%n", closing[rounds / 2] / 1e6);
         System.out.printf("hand-over %s: rounds %d, median %.3f ms, p99 %.3f ms, max %.3f ms%n", backend, rounds,
                 nanos[rounds / 2] / 1e6, nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6, nanos[rounds - 1] / 1e6);
     }
 
-    private static void waiter(Path pidfile, String backend) throws IOException, InterruptedException {
+    private static void waiter(Path pidfile, String backend, boolean keep) throws IOException, InterruptedException {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
+        if (keep) {
+            lock.onRelease(dev.pidlock.spi.ReleaseAction.TRUNCATE);
+        }
         String line;
         while ((line = in.readLine()) != null && line.equals("wait")) {
             System.out.println("waiting");
