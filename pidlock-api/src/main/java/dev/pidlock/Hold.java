@@ -28,6 +28,7 @@ final class Hold {
     private final HeldFiles.Entry entry;
     private final OwnershipPolicy policy;
     private final AtomicBoolean released = new AtomicBoolean();
+    private volatile long recordedPid = Acquisition.SELF;
 
     Hold(Path path, String backendId, boolean inheritable, PidFileHandle handle, FileIdentity identity,
          HeldFiles.Entry entry, OwnershipPolicy policy) {
@@ -38,6 +39,23 @@ final class Hold {
         this.identity = identity;
         this.entry = entry;
         this.policy = policy;
+    }
+
+    long recordedPid() {
+        return recordedPid;
+    }
+
+    /** Writes {@code pid} into the pidfile through the locked descriptor. */
+    void record(long pid) {
+        if (released.get()) {
+            throw new IllegalStateException("the lock on " + path + " was released");
+        }
+        try {
+            handle.replaceContent(dev.pidlock.internal.content.PidContent.format(pid));
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "write", e);
+        }
+        recordedPid = pid;
     }
 
     java.util.OptionalInt descriptor() {
@@ -92,6 +110,22 @@ final class Hold {
         Acquisition.LOG.log(Level.INFO, () -> "released " + path);
         if (failure != null) {
             throw IoErrors.translate(path, failedOp, failure);
+        }
+    }
+
+    /**
+     * Closes this JVM's descriptor without unlocking and without touching the file: the lock stays with the
+     * open file description, which a child shares through an inherited descriptor.
+     */
+    void handOff() {
+        if (!released.compareAndSet(false, true)) {
+            throw new IllegalStateException("the lock on " + path + " was released");
+        }
+        IOException[] failure = new IOException[1];
+        HeldFiles.close(entry, handle, e -> failure[0] = e);
+        Acquisition.LOG.log(Level.INFO, () -> "handed " + path + " off to pid " + recordedPid);
+        if (failure[0] != null) {
+            throw IoErrors.translate(path, "close", failure[0]);
         }
     }
 

@@ -123,9 +123,11 @@ final class Inspection {
     }
 
     private static Optional<PidFileStatus> heldHere(Path path, FileIdentity identity) {
-        return HeldFiles.holder(identity).map(holder -> new PidFileStatus(path, State.RUNNING,
-                OptionalLong.of(Acquisition.SELF), LockState.LOCKED, Optional.of(ProcessInfo.of(Acquisition.SELF)),
-                "held by this process"));
+        return HeldFiles.holder(identity).map(holder -> {
+            long pid = holder instanceof Hold hold ? hold.recordedPid() : Acquisition.SELF;
+            return new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
+                    Optional.of(ProcessInfo.of(pid)), "held by this process");
+        });
     }
 
     private static PidFileStatus unknown(Path path, String detail) {

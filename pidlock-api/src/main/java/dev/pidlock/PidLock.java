@@ -99,9 +99,25 @@ public final class PidLock implements AutoCloseable {
         return hold.path;
     }
 
-    /** @return the pid written into the pidfile: this process's */
+    /** @return the pid written into the pidfile: this process's, unless {@link #recordPid(long)} changed it */
     public long pid() {
-        return Acquisition.SELF;
+        return hold.recordedPid();
+    }
+
+    /**
+     * Names another process as the holder in the pidfile, written through the locked descriptor: for a
+     * wrapper whose child holds the lock through an inherited descriptor ({@code pidlock run}), so that the
+     * pidfile names the command, as systemd and start-stop-daemon expect.
+     *
+     * @param pid the process the pidfile should name (&gt; 1)
+     * @throws IllegalStateException  when the lock was released
+     * @throws PidFileAccessException when writing fails
+     */
+    public void recordPid(long pid) {
+        if (pid <= 1) {
+            throw new IllegalArgumentException("pid " + pid + " is never a holder");
+        }
+        hold.record(pid);
     }
 
     /** @return the id of the backend that holds the lock */
@@ -117,6 +133,22 @@ public final class PidLock implements AutoCloseable {
      */
     public OptionalInt inheritableDescriptor() {
         return isHeld() && hold.inheritable ? hold.descriptor() : OptionalInt.empty();
+    }
+
+    /**
+     * Leaves the lock to the child that inherited {@link #inheritableDescriptor()}: closes this JVM's
+     * descriptor without unlocking and without removing the pidfile, so the child holds the lock alone until
+     * it exits. This handle is released afterwards. For {@code pidlock start}, which leaves no JVM behind.
+     *
+     * @throws IllegalStateException when the lock was not acquired as inheritable, or is released
+     */
+    public void handOff() {
+        if (!hold.inheritable) {
+            throw new IllegalStateException("the lock on " + hold.path + " was not acquired as inheritable");
+        }
+        if (closed.compareAndSet(false, true)) {
+            hold.handOff();
+        }
     }
 
     /** @return whether this handle still holds the lock */

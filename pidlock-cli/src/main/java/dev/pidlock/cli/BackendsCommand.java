@@ -1,0 +1,78 @@
+package dev.pidlock.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.pidlock.BackendInfo;
+import dev.pidlock.PidLock;
+import dev.pidlock.spi.Capability;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pidlock backends}: every backend found, available or not. */
+@Command(name = "backends", mixinStandardHelpOptions = true,
+        description = "List every lock backend with its module, availability, cause, capabilities and priority.")
+final class BackendsCommand implements Callable<Integer> {
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        List<BackendInfo> all = PidLock.backends();
+        PrintWriter out = new PrintWriter(System.out, true);
+        if (json) {
+            out.println(toJson(all));
+            return ExitCodes.OK;
+        }
+        for (BackendInfo b : all) {
+            out.printf("%-10s %-9s priority %3d  %s%s%n", b.id(), b.available() ? "available" : "unavailable",
+                    b.priority(), b.module(), b.isDefault() ? "  (default)" : "");
+            if (!b.available()) {
+                out.println("           cause: " + b.cause().orElse("unknown"));
+            }
+            out.println("           " + b.capabilities().stream().sorted().map(BackendsCommand::capability)
+                    .collect(Collectors.joining(", ")));
+        }
+        return ExitCodes.OK;
+    }
+
+    static String capability(Capability c) {
+        return c.name().toLowerCase(Locale.ROOT);
+    }
+
+    static String toJson(List<BackendInfo> all) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartArray();
+            for (BackendInfo b : all) {
+                g.writeStartObject();
+                g.writeStringField("id", b.id());
+                g.writeStringField("module", b.module());
+                g.writeBooleanField("available", b.available());
+                if (b.cause().isPresent()) {
+                    g.writeStringField("cause", b.cause().get());
+                } else {
+                    g.writeNullField("cause");
+                }
+                g.writeArrayFieldStart("capabilities");
+                for (Capability c : b.capabilities().stream().sorted().collect(Collectors.toList())) {
+                    g.writeString(capability(c));
+                }
+                g.writeEndArray();
+                g.writeNumberField("priority", b.priority());
+                g.writeBooleanField("default", b.isDefault());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        return w.toString();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.pidlock.cli;
+
+import dev.pidlock.PidLock;
+import dev.pidlock.PidLockConflictException;
+import dev.pidlock.cli.spawn.Spawn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pidlock start}: start a command detached, holding the lock, and report whether it stayed up. */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = {"Start CMD detached (own session, stdin from /dev/null, output appended to --stdout/--stderr"
+                + " or discarded), holding the lock through the inherited descriptor; no JVM stays behind.",
+                "Exit: 0 started (or already running); on early death CMD's status (1 if it was 0)."})
+final class StartCommand implements Callable<Integer> {
+
+    @Mixin
+    Target target;
+
+    @Mixin
+    Options options;
+
+    @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments, after --.")
+    List<String> command = new ArrayList<>();
+
+    /** The options {@code start} shares with {@code restart}. */
+    static final class Options {
+        @Option(names = "--backend", paramLabel = "ID", description = "Lock backend (default: auto).")
+        String backend;
+
+        @Option(names = "--stdout", paramLabel = "FILE", description = "Append CMD's stdout here.")
+        Path stdout;
+
+        @Option(names = "--stderr", paramLabel = "FILE", description = "Append CMD's stderr here.")
+        Path stderr;
+
+        @Option(names = "--startup-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                defaultValue = "1s", description = "How long CMD must stay up to count as started (default 1s).")
+        Duration startupTimeout;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return start(target, options, command);
+    }
+
+    static int start(Target target, Options o, List<String> command) throws Exception {
+        if (command.isEmpty()) {
+            throw new Target.UsageException("missing command after --");
+        }
+        if (!Launch.inheritable(o.backend)) {
+            throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "start needs a backend whose lock the command"
+                    + " can inherit (ofd, flock, ofd+flock); " + Launch.idOf(o.backend) + " cannot pass its lock on");
+        }
+        PidLock.Builder b = Launch.withBackend(target.builder(), o.backend).inheritableAcrossExec();
+        Path path = b.path();
+        String name = target.displayName(path);
+        PidLock lock;
+        try {
+            lock = b.acquire();
+        } catch (PidLockConflictException e) {
+            System.out.println(name + " is already running" + (e.holderPid().isPresent()
+                    ? " (pid " + e.holderPid().getAsLong() + ")" : "") + ".");
+            return ExitCodes.OK;
+        }
+        Spawn.Request request = new Spawn.Request(command, System.getenv(), lock.inheritableDescriptor(),
+                new Spawn.DevNull(), stream(o.stdout), stream(o.stderr), true);
+        long pid;
+        try {
+            pid = Spawn.spawn(request);
+        } catch (Exception e) {
+            lock.close();
+            throw e;
+        }
+        lock.recordPid(pid);
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Spawn.waitFor(pid);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> {
+            Thread t = new Thread(r, "pidlock-waitpid");
+            t.setDaemon(true);
+            t.start();
+        });
+        int status;
+        try {
+            status = exit.get(o.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillUp) {
+            lock.handOff();
+            System.out.println("Started " + name + ", pid " + pid + ".");
+            return ExitCodes.OK;
+        } catch (ExecutionException e) {
+            lock.handOff();
+            throw new Main.CommandFailure(ExitCodes.SOFTWARE, "cannot watch pid " + pid + ": "
+                    + Main.message(e.getCause()));
+        }
+        lock.close();
+        StringBuilder msg = new StringBuilder(name + " exited at once with status " + status
+                + (status > 128 ? " (signal " + Spawn.signalName(status - 128) + ")" : ""));
+        System.err.println("pidlock: " + msg);
+        if (o.stderr != null) {
+            for (String line : lastLines(o.stderr, 10)) {
+                System.err.println("  " + line);
+            }
+        }
+        return status == 0 ? 1 : status;
+    }
+
+    private static Spawn.Stream stream(Path file) {
+        return file == null ? new Spawn.DevNull() : new Spawn.AppendTo(file.toAbsolutePath());
+    }
+
+    private static List<String> lastLines(Path file, int n) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return all.subList(Math.max(0, all.size() - n), all.size());
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.pidlock.cli;
+
+import dev.pidlock.PidFileStatus;
+import dev.pidlock.PidLock;
+import dev.pidlock.cli.spawn.Spawn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pidlock stop}: signal the verified holder and wait for it to exit. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+        description = {"Signal the pidfile's process, after checking that it is the holder (the lock is held,"
+                + " and it started before the pidfile was written; never pid 1 or less), and wait for it to exit."
+                + " Removes the pidfile once it is gone.",
+                "Exit: 0 stopped or not running; 1 still running."})
+final class StopCommand implements Callable<Integer> {
+
+    /** Start-time comparisons allow for the clock granularity of {@code /proc}. */
+    static final Duration TOLERANCE = Duration.ofSeconds(2);
+
+    @Mixin
+    Target target;
+
+    @Mixin
+    Options options;
+
+    /** The options {@code stop} shares with {@code restart}. */
+    static final class Options {
+        @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+                defaultValue = "10s", description = "How long to wait for the process to exit (default 10s).")
+        Duration timeout;
+
+        @Option(names = "--force", description = "Send SIGKILL when the process is still running after --timeout.")
+        boolean force;
+
+        @Option(names = "--signal", paramLabel = "SIG", defaultValue = "TERM",
+                description = "The signal to send (default TERM).")
+        String signal;
+    }
+
+    /** What {@link #stop} found. */
+    enum Outcome { NOT_RUNNING, STOPPED, STILL_RUNNING }
+
+    @Override
+    public Integer call() throws Exception {
+        return stop(target, options, true) == Outcome.STILL_RUNNING ? ExitCodes.CONFLICT : ExitCodes.OK;
+    }
+
+    static Outcome stop(Target target, Options o, boolean sayNotRunning) throws IOException, InterruptedException {
+        int signal;
+        try {
+            signal = Spawn.signalNumber(o.signal);
+        } catch (IllegalArgumentException e) {
+            throw new Target.UsageException("unknown signal '" + o.signal + "'");
+        }
+        PidLock.Builder b = target.builder();
+        PidFileStatus s = b.inspect();
+        String name = target.displayName(s.path());
+        switch (s.state()) {
+            case ABSENT -> {
+                if (sayNotRunning) {
+                    System.out.println(name + " is not running.");
+                }
+                return Outcome.NOT_RUNNING;
+            }
+            case STALE -> {
+                removeIfFree(b);
+                if (sayNotRunning) {
+                    System.out.println(name + " is not running (removed its stale pidfile: " + s.detail() + ").");
+                }
+                return Outcome.NOT_RUNNING;
+            }
+            case UNKNOWN -> throw new Main.CommandFailure(ExitCodes.UNKNOWN, "cannot tell whether " + name
+                    + " runs: " + s.detail());
+            default -> { }
+        }
+        long pid = s.pid().orElseThrow(() -> new Main.CommandFailure(ExitCodes.NO_PERMISSION,
+                "pidfile " + s.path() + " names no process; not signalling anything"));
+        verify(s.path(), pid);
+        System.out.print("Stopping " + name + " (pid " + pid + ") ...");
+        System.out.flush();
+        if (!Spawn.kill(pid, signal)) {
+            System.out.println(" OK (already gone)");
+            removeIfFree(b);
+            return Outcome.STOPPED;
+        }
+        if (!awaitExit(pid, o.timeout) && o.force) {
+            System.out.print(" still running after " + format(o.timeout) + ", sending KILL ...");
+            System.out.flush();
+            Spawn.kill(pid, Spawn.signalNumber("KILL"));
+            awaitExit(pid, Duration.ofSeconds(10));
+        }
+        if (alive(pid)) {
+            System.out.println(" FAILED: still running after " + format(o.timeout));
+            return Outcome.STILL_RUNNING;
+        }
+        System.out.println(" OK");
+        removeIfFree(b);
+        return Outcome.STOPPED;
+    }
+
+    /**
+     * Refuses to signal a process that may not be the holder: pid ≤ 1; a process that started after the
+     * pidfile was written (a reused pid); as root, a pidfile of an unprivileged user naming a process of
+     * somebody else (the systemd rule).
+     */
+    static void verify(Path pidfile, long pid) throws IOException {
+        if (pid <= 1) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " names pid " + pid
+                    + "; not signalling it");
+        }
+        Optional<ProcessHandle> p = ProcessHandle.of(pid);
+        Optional<Instant> started = p.flatMap(h -> h.info().startInstant());
+        Instant written = Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS).toInstant();
+        if (started.isPresent() && started.get().isAfter(written.plus(TOLERANCE))) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pid " + pid + " started at " + started.get()
+                    + ", after " + pidfile + " was written at " + written + ": a reused pid; not signalling it");
+        }
+        long me = uid(Path.of("/proc/self"));
+        if (me == 0) {
+            long fileOwner = ((Number) Files.getAttribute(pidfile, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+            long procOwner = uid(Path.of("/proc/" + pid));
+            if (fileOwner != 0 && procOwner != fileOwner) {
+                throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " belongs to uid "
+                        + fileOwner + " but pid " + pid + " runs as uid " + procOwner + "; not signalling it");
+            }
+        }
+    }
+
+    private static long uid(Path proc) {
+        try {
+            return ((Number) Files.getAttribute(proc, "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readAllLines(Path.of("/proc/" + pid + "/stat")).get(0);
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** @return whether it exited within the time */
+    static boolean awaitExit(long pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (alive(pid)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return true;
+    }
+
+    private static void removeIfFree(PidLock.Builder b) {
+        b.tryAcquire().ifPresent(PidLock::close);
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}

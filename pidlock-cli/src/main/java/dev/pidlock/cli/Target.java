@@ -1,0 +1,58 @@
+package dev.pidlock.cli;
+
+import dev.pidlock.PidLock;
+import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** Which pidfile a subcommand acts on: {@code --pidfile PATH} or {@code --name NAME [--dir DIR]}. */
+final class Target {
+
+    static final class Choice {
+        @Option(names = "--pidfile", paramLabel = "PATH", required = true, description = "The pidfile.")
+        Path pidfile;
+
+        @Option(names = "--name", paramLabel = "NAME", required = true,
+                description = "A lock name: NAME.pid in --dir or the default runtime directory.")
+        String name;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Choice choice;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Directory of a named pidfile.")
+    Path dir;
+
+    /** @return a builder for the pidfile */
+    PidLock.Builder builder() {
+        if (choice.pidfile != null) {
+            if (dir != null) {
+                throw new UsageException("--dir applies to --name, not to --pidfile");
+            }
+            return PidLock.at(choice.pidfile);
+        }
+        PidLock.Builder b = PidLock.named(choice.name);
+        if (dir != null) {
+            b.directory(dir);
+        }
+        return b;
+    }
+
+    /** @return the name shown in status lines */
+    String displayName(Path resolved) {
+        if (choice.name != null) {
+            return choice.name;
+        }
+        String file = resolved.getFileName().toString();
+        return file.endsWith(".pid") ? file.substring(0, file.length() - 4) : file;
+    }
+
+    /** Bad usage that picocli could not catch. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.pidlock.cli.spawn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * Starts a command the way the {@code pidlock} command needs and {@link ProcessBuilder} cannot: with the
+ * locked descriptor left open in it (so the command holds the lock for its whole life), with no other
+ * descriptor of the JVM, default signal dispositions and an empty signal mask, optionally in its own session.
+ * Through {@code posix_spawn(3)} (and {@code execve(2)} for {@code --no-fork}), bound with JNA.
+ */
+public final class Spawn {
+
+    /** Where one of the command's standard streams goes. */
+    public sealed interface Stream permits Inherit, DevNull, AppendTo {
+    }
+
+    /** The same as the JVM's. */
+    public record Inherit() implements Stream {
+    }
+
+    /** {@code /dev/null}. */
+    public record DevNull() implements Stream {
+    }
+
+    /**
+     * A file, opened for appending (created 0644 when absent).
+     *
+     * @param file the file
+     */
+    public record AppendTo(Path file) implements Stream {
+    }
+
+    /**
+     * What to start.
+     *
+     * @param argv       the command and its arguments; {@code argv[0]} is looked up in {@code PATH}
+     * @param env        its environment
+     * @param lockFd     the descriptor to pass: it keeps its number in the command and stays open across exec
+     * @param stdin      where its stdin comes from
+     * @param stdout     where its stdout goes
+     * @param stderr     where its stderr goes
+     * @param newSession whether it starts its own session ({@code setsid}): detached from the terminal
+     */
+    public record Request(List<String> argv, Map<String, String> env, OptionalInt lockFd, Stream stdin,
+                          Stream stdout, Stream stderr, boolean newSession) {
+        public Request {
+            argv = List.copyOf(argv);
+            env = Map.copyOf(env);
+            Objects.requireNonNull(lockFd, "lockFd");
+            if (argv.isEmpty()) {
+                throw new IllegalArgumentException("no command");
+            }
+        }
+    }
+
+    private Spawn() {
+    }
+
+    /**
+     * Starts the command.
+     *
+     * @param request what to start
+     * @return its pid
+     * @throws SpawnException when it cannot be started (not found: errno ENOENT, not executable: EACCES, …)
+     */
+    public static long spawn(Request request) throws SpawnException {
+        return PosixSpawn.spawn(request);
+    }
+
+    /**
+     * Replaces this JVM with the command ({@code execve}), as {@code flock --no-fork} does. Returns only when
+     * that fails.
+     *
+     * @param request what to run; its streams must be {@link Inherit} and it runs in this session
+     * @throws SpawnException when it cannot be executed
+     */
+    public static void exec(Request request) throws SpawnException {
+        PosixSpawn.exec(request);
+    }
+
+    /**
+     * Waits for a child started by {@link #spawn} to end ({@code waitpid}), blocking this thread.
+     *
+     * @param pid the child
+     * @return its exit status, or 128 + N when signal N killed it
+     * @throws IOException when waiting fails
+     */
+    public static int waitFor(long pid) throws IOException {
+        return PosixSpawn.waitFor(pid);
+    }
+
+    /**
+     * Sends a signal ({@code kill(2)}).
+     *
+     * @param pid    the process
+     * @param signal the signal number
+     * @return true when sent; false when no such process (ESRCH)
+     * @throws IOException on any other failure (EPERM, …)
+     */
+    public static boolean kill(long pid, int signal) throws IOException {
+        return PosixSpawn.kill(pid, signal);
+    }
+
+    /**
+     * @param name a signal's name with or without {@code SIG} (for example {@code TERM}), or its number
+     * @return its number on this platform
+     * @throws IllegalArgumentException when unknown
+     */
+    public static int signalNumber(String name) {
+        return Signals.number(name);
+    }
+
+    /**
+     * @param number a signal number
+     * @return its name without {@code SIG}, or the number as text
+     */
+    public static String signalName(int number) {
+        return Signals.name(number);
+    }
+}

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Builds the pidlock jlink image: JAVA_HOME CLI_JAR MODULES_DIR IMAGE_DIR
+set -eu
+java_home=$1; cli_jar=$2; modules=$3; image=$4
+rm -rf "$image"
+"$java_home/bin/jlink" \
+  --module-path "$cli_jar:$modules" \
+  --add-modules dev.pidlock.cli,dev.pidlock.nio,dev.pidlock.fcntl,dev.pidlock.lockf,jdk.unsupported \
+  --strip-debug --no-header-files --no-man-pages \
+  --output "$image" 2>&1 | grep -v "is deprecated" || true
+[ -x "$image/bin/java" ] || { echo "jlink failed" >&2; exit 1; }
+# JNA's native library, unpacked once into the image instead of at every start.
+arch=$(uname -m); case "$arch" in x86_64) jna=linux-x86-64;; aarch64) jna=linux-aarch64;; *) jna="";; esac
+if [ -n "$jna" ]; then
+  jar=$(ls "$modules"/jna-jpms-*.jar | head -n 1)
+  (cd "$image/lib" && "$java_home/bin/jar" xf "$jar" "com/sun/jna/$jna/libjnidispatch.so" \
+     && mv "com/sun/jna/$jna/libjnidispatch.so" . && rm -rf com)
+fi
+native_access=""
+version=$("$image/bin/java" -version 2>&1 | head -n 1 | sed -E 's/[^"]*"([0-9]+).*/\1/')
+[ "$version" -ge 24 ] 2>/dev/null && native_access="--enable-native-access=com.sun.jna"
+opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Djna.nosys=true -Djna.nounpack=true"
+# Class-data sharing: an archive of the classes a typical run loads, made once at build time.
+"$image/bin/java" -XX:ArchiveClassesAtExit="$image/lib/pidlock.jsa" $opts $native_access \
+  -Djna.boot.library.path="$image/lib" -Djava.util.logging.config.file=/dev/null \
+  -m dev.pidlock.cli/dev.pidlock.cli.Main backends >/dev/null 2>&1 || true
+cat > "$image/bin/pidlock" <<LAUNCHER
+#!/bin/sh
+# The pidlock command (jlink image launcher).
+dir=\$(cd "\$(dirname "\$0")/.." && pwd -P)
+cds=""
+[ -f "\$dir/lib/pidlock.jsa" ] && cds="-XX:SharedArchiveFile=\$dir/lib/pidlock.jsa -Xshare:auto"
+exec "\$dir/bin/java" \$cds $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
+  -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
+  -m dev.pidlock.cli/dev.pidlock.cli.Main "\$@"
+LAUNCHER
+chmod 755 "$image/bin/pidlock"
+printf '%s\n' '# pidlock logs warnings only; --debug turns on more.' '.level=WARNING' \
+  'handlers=java.util.logging.ConsoleHandler' 'java.util.logging.ConsoleHandler.level=ALL' \
+  'java.util.logging.SimpleFormatter.format=pidlock: %4$s: %5$s%6$s%n' > "$image/conf/pidlock-logging.properties"
+echo "pidlock image: $image/bin/pidlock"
