@@ -20,17 +20,30 @@ native_access=""
 version=$("$image/bin/java" -version 2>&1 | head -n 1 | sed -E 's/[^"]*"([0-9]+).*/\1/')
 [ "$version" -ge 24 ] 2>/dev/null && native_access="--enable-native-access=com.sun.jna"
 opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Djna.nosys=true -Djna.nounpack=true"
-# Class-data sharing: an archive of the classes a typical run loads, made once at build time.
-"$image/bin/java" -XX:ArchiveClassesAtExit="$image/lib/pidlock.jsa" $opts $native_access \
-  -Djna.boot.library.path="$image/lib" -Djava.util.logging.config.file=/dev/null \
-  -m dev.pidlock.cli/dev.pidlock.cli.Main backends >/dev/null 2>&1 || true
+# Class-data sharing: the classes typical runs load, archived once at build time as the image's default
+# archive (lib/server/classes.jsa, used without any flag).
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+train() {
+  n=$((n + 1))
+  "$image/bin/java" -XX:DumpLoadedClassList="$work/classes.$n" $opts $native_access \
+    -Djna.boot.library.path="$image/lib" -Djava.util.logging.config.file=/dev/null \
+    -m dev.pidlock.cli/dev.pidlock.cli.Main "$@" >/dev/null 2>&1 || true
+}
+train backends
+train status --pidfile "$work/train.pid"
+train run --pidfile "$work/train.pid" -- true
+train run --pidfile "$work/train.pid" --backend nio -- true
+cat "$work"/classes.* | sort -u > "$work/classlist"
+"$image/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/classlist" \
+  -XX:SharedArchiveFile="$image/lib/server/classes.jsa" $opts $native_access >/dev/null 2>&1 \
+  || echo "warning: no class-data sharing archive" >&2
 cat > "$image/bin/pidlock" <<LAUNCHER
 #!/bin/sh
 # The pidlock command (jlink image launcher).
 dir=\$(cd "\$(dirname "\$0")/.." && pwd -P)
-cds=""
-[ -f "\$dir/lib/pidlock.jsa" ] && cds="-XX:SharedArchiveFile=\$dir/lib/pidlock.jsa -Xshare:auto"
-exec "\$dir/bin/java" \$cds $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
+exec "\$dir/bin/java" -Xshare:auto $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
   -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
   -m dev.pidlock.cli/dev.pidlock.cli.Main "\$@"
 LAUNCHER

@@ -7,6 +7,8 @@ import dev.pidlock.PidLockConflictException;
 import dev.pidlock.UnsafePidFileException;
 import dev.pidlock.cli.spawn.SpawnException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point of the {@code pidlock} command. */
@@ -26,12 +28,57 @@ public final class Main {
      * @return the exit code
      */
     static int run(String... args) {
-        CommandLine cli = new CommandLine(new PidlockCommand());
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                rest.addAll(List.of(args).subList(i, args.length));
+                break;
+            }
+            if (args[i].equals("--debug")) {
+                debug = true;
+                PidlockCommand.enableDebugLogging();
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        CommandLine cli = commandLine(rest.isEmpty() ? null : rest.get(0));
+        if (cli.getCommandSpec().userObject() instanceof PidlockCommand) {
+            return execute(cli, rest.toArray(String[]::new));
+        }
+        return execute(cli, rest.subList(1, rest.size()).toArray(String[]::new));
+    }
+
+    /** Whether {@code --debug} was given: stack traces and log messages. */
+    static boolean debug;
+
+    /**
+     * Builds only the subcommand that runs: picocli reads a command's annotations when it is built, and
+     * building all six costs more than the rest of a {@code pidlock run}.
+     */
+    private static CommandLine commandLine(String first) {
+        Object sub = first == null ? null : switch (first) {
+            case "run" -> new RunCommand();
+            case "start" -> new StartCommand();
+            case "stop" -> new StopCommand();
+            case "restart" -> new RestartCommand();
+            case "status" -> new StatusCommand();
+            case "backends" -> new BackendsCommand();
+            default -> null;
+        };
+        if (sub == null) {
+            return new CommandLine(new PidlockCommand());
+        }
+        CommandLine cli = new CommandLine(sub);
+        cli.setCommandName("pidlock " + first);
+        return cli;
+    }
+
+    private static int execute(CommandLine cli, String[] args) {
         cli.setExecutionExceptionHandler((e, line, parsed) -> report(line, e));
         cli.setParameterExceptionHandler((e, args1) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("pidlock: " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            err.println("Try '" + e.getCommandLine().getCommandName() + " --help'.");
             return ExitCodes.USAGE;
         });
         return cli.execute(args);
@@ -39,8 +86,6 @@ public final class Main {
 
     private static int report(CommandLine line, Exception e) {
         PrintWriter err = line.getErr();
-        Object root = line.getCommandSpec().root().userObject();
-        boolean debug = root instanceof PidlockCommand p && p.debug;
         err.println("pidlock: " + message(e));
         if (debug) {
             e.printStackTrace(err);

@@ -14,18 +14,15 @@ import picocli.CommandLine.ScopeType;
                 StatusCommand.class, BackendsCommand.class})
 final class PidlockCommand implements Runnable {
 
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Print stack traces and pidlock's log messages (any subcommand).")
     boolean debug;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "Print stack traces and pidlock's log messages.")
-    void debug(boolean on) {
-        debug = on;
-        if (on) {
-            Logger root = Logger.getLogger("");
-            root.setLevel(Level.FINE);
-            for (var h : root.getHandlers()) {
-                h.setLevel(Level.FINE);
-            }
+    static void enableDebugLogging() {
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.FINE);
+        for (var h : root.getHandlers()) {
+            h.setLevel(Level.FINE);
         }
     }
 
