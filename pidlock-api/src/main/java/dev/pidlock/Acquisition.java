@@ -192,14 +192,12 @@ final class Acquisition {
                     "pidfile " + path + " is locked, " + who + waited);
         }
 
-        /** @return the holder's pid from the kernel, else from the file; empty when neither can tell */
+        /** @return the holder's pid (see {@link Acquisition#holderOf}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                OptionalLong fromKernel = handle.probe().holderPid();
-                if (fromKernel.isPresent()) {
-                    return fromKernel;
-                }
-                return PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax()).pid();
+                OptionalLong fromFile = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1),
+                        SystemLimits.pidMax()).pid();
+                return holderOf(fromFile, handle.probe().holderPid());
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();
@@ -242,6 +240,19 @@ final class Acquisition {
         }
         throw new AlreadyLockedException(path, SELF, true, "pidfile " + path + " is already held by this process"
                 + " (pid " + SELF + ")" + (wait == null ? "" : " after waiting " + Durations.format(wait)));
+    }
+
+    /**
+     * Who holds a locked pidfile: the pid the file names when that process lives, else the pid the kernel
+     * reports. The kernel names the process that took a {@code flock}/OFD lock, which may have passed the
+     * descriptor to the process that holds it now (as {@code pidlock run} and {@code start} do) and be gone.
+     */
+    static OptionalLong holderOf(OptionalLong fromFile, OptionalLong fromKernel) {
+        if (fromFile.isPresent() && ProcessHandle.of(fromFile.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
+                && !dev.pidlock.internal.proc.ProcFs.isZombie(fromFile.getAsLong())) {
+            return fromFile;
+        }
+        return fromKernel.isPresent() ? fromKernel : fromFile;
     }
 
     private Optional<PathFacts> vetPath() {

@@ -98,7 +98,7 @@ final class Inspection {
             case FREE -> LockState.UNLOCKED;
             case UNKNOWN -> LockState.UNKNOWN;
         };
-        OptionalLong pid = probe.holderPid().isPresent() ? probe.holderPid() : content.pid();
+        OptionalLong pid = Acquisition.holderOf(content.pid(), probe.holderPid());
         if (lock == LockState.LOCKED) {
             return new PidFileStatus(path, State.RUNNING, pid, lock, pid.isPresent()
                     ? Optional.of(ProcessInfo.of(pid.getAsLong())) : Optional.empty(),

@@ -16,7 +16,8 @@ final class ProcessInspector {
     }
 
     static ProcessInfo inspect(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> !ProcFs.isZombie(h.pid()));
         if (handle.isEmpty()) {
             return new ProcessInfo(pid, false, Optional.empty(), Optional.empty(), Optional.empty(),
                     OptionalDouble.empty(), OptionalLong.empty(), OptionalDouble.empty(), Optional.empty(), 0,

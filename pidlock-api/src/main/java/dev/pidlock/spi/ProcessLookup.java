@@ -10,11 +10,27 @@ interface ProcessLookup {
     record Seen(Optional<Instant> start, Optional<String> commandLine, Optional<String> executable) {
     }
 
+    /**
+     * @param pid a process
+     * @return whether it has exited and waits to be reaped ({@code Z} in {@code /proc/PID/stat}); such a
+     *         process holds no lock and runs no code, though {@link ProcessHandle#isAlive()} says true
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/stat")).get(0);
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** @return the process, or empty when no process has that pid */
     Optional<Seen> find(long pid);
 
     ProcessLookup SYSTEM = pid -> ProcessHandle.of(pid)
             .filter(ProcessHandle::isAlive)
+            .filter(p -> !isZombie(p.pid()))
             .map(p -> {
                 ProcessHandle.Info info = p.info();
                 return new Seen(info.startInstant(), info.commandLine(), info.command());

@@ -29,6 +29,20 @@ public final class ProcFs {
         return kibibytesField(PROC.resolve(Long.toString(pid)).resolve("status"), "VmRSS:");
     }
 
+    /**
+     * @param pid a process
+     * @return whether it has exited and waits to be reaped ({@code Z} in {@code /proc/PID/stat})
+     */
+    public static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("stat")).get(0);
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** @return the machine's memory in bytes ({@code MemTotal}), when readable */
     public static OptionalLong totalMemoryBytes() {
         return kibibytesField(PROC.resolve("meminfo"), "MemTotal:");

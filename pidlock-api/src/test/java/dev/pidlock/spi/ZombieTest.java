@@ -1,0 +1,47 @@
+package dev.pidlock.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pidlock.ProcessInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An exited process that its parent has not reaped yet (a zombie) holds no lock and runs no code, though
+ * {@link ProcessHandle#isAlive()} says it lives: pidlock counts it as dead.
+ */
+class ZombieTest {
+
+    @Test
+    void aZombieIsDeadForTheDetectorsAndForInspection() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc");
+        // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
+        Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 30").start();
+        try {
+            long zombie = -1;
+            for (int i = 0; i < 500 && zombie < 0; i++) {
+                Optional<ProcessHandle> child = parent.toHandle().children().findFirst();
+                if (child.isPresent() && ProcessLookup.isZombie(child.get().pid())) {
+                    zombie = child.get().pid();
+                } else {
+                    TimeUnit.MILLISECONDS.sleep(10);
+                }
+            }
+            assumeTrue(zombie > 0, "no zombie appeared");
+            long pid = zombie;
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the JDK calls it alive");
+            RecordedHolder holder = new RecordedHolder(pid, Path.of("/nowhere.pid"), Optional.empty());
+            assertEquals(StaleVerdict.Kind.DEAD, StaleDetector.processAlive().assess(holder).kind());
+            assertEquals(StaleVerdict.Kind.DEAD, StaleDetector.defaults().assess(holder).kind());
+            assertFalse(ProcessInfo.of(pid).alive());
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+}
