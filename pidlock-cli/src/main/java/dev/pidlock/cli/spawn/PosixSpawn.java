@@ -1,0 +1,483 @@
+package dev.pidlock.cli.spawn;
+
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@link Spawn} on Linux through {@code posix_spawnp(3)}, {@code execvpe(3)}, {@code waitpid(2)} and
+ * {@code kill(2)}.
+ *
+ * <h2>Which descriptors reach the command</h2>
+ * Only 0, 1, 2 and the lock descriptor, under its own number. The JVM holds many descriptors without
+ * {@code FD_CLOEXEC} (and other threads open more at any time), so they are closed in the child, by file
+ * actions that run after the fork and before the exec, on the child's own copy of the descriptor table:
+ * <ol>
+ *   <li>{@code dup2(X, 0|1|2)} for each redirected stream, where X was opened in the JVM with
+ *       {@code O_CLOEXEC} (opening it here gives an exact error message naming the file);</li>
+ *   <li>without a lock descriptor: {@code closefrom(3)};</li>
+ *   <li>with lock descriptor L: {@code dup2(L, T)}, {@code closefrom(T + 1)}, {@code dup2(T, L)},
+ *       {@code close(T)}, where T is 3 (or 4 when L is 3). {@code closefrom} cannot skip a descriptor, so
+ *       the lock's open file description is parked at T below the range while everything from T + 1 up
+ *       (L included) is closed, then put back under its own number. {@code dup2} to a different number
+ *       always clears {@code FD_CLOEXEC}, so L survives the exec whatever its flag in the JVM.</li>
+ * </ol>
+ * This is free of races: no descriptor the JVM opens concurrently can slip through, whatever its flags.
+ * {@code closefrom} is {@code posix_spawn_file_actions_addclosefrom_np} (glibc 2.34 and later). Without it
+ * (older glibc, musl), the fallback lists {@code /proc/self/fd} just before the spawn and adds a
+ * {@code close} for each descriptor from 3 up except L, and clears {@code FD_CLOEXEC} on L in the JVM: a
+ * descriptor opened by another thread between the listing and the spawn without {@code O_CLOEXEC} would
+ * reach the command (the fallback deliberately does not set {@code FD_CLOEXEC} on the JVM's descriptors: a
+ * concurrent {@code ProcessBuilder} passes some to its helper through exec).
+ *
+ * <h2>Signals</h2>
+ * The child starts with an empty signal mask ({@code POSIX_SPAWN_SETSIGMASK}: the JVM blocks SIGQUIT and
+ * others in its threads, and a mask is inherited) and every signal at its default disposition
+ * ({@code POSIX_SPAWN_SETSIGDEF} with a full set: ignored signals are inherited too; the set includes glibc's
+ * internal signals 32 and 33, which {@code sigfillset} leaves out and glibc's child code would otherwise
+ * leave ignored).
+ * {@code POSIX_SPAWN_SETSID} puts it in its own session.
+ *
+ * <h2>exec</h2>
+ * Marks every descriptor from 3 up close-on-exec ({@code close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)}; by
+ * {@code /proc/self/fd} where the kernel or C library lacks it), clears it on the lock descriptor, empties
+ * this thread's signal mask and resets ignored signals to their default (handled ones reset by themselves
+ * at exec; through the {@code rt_sigaction} syscall, which also reaches 32 and 33), then {@code execvpe}.
+ * When that fails, the mask and the dispositions are restored before the exception is thrown; the
+ * descriptors stay close-on-exec, which the JVM does not mind.
+ */
+final class PosixSpawn {
+
+    private static final String DEV_NULL = "/dev/null";
+
+    private PosixSpawn() {
+    }
+
+    /** The C library's optional functions, looked up once. */
+    private static final class OptionalCalls {
+        static final Function ADDCLOSEFROM = SpawnLibc.optional("posix_spawn_file_actions_addclosefrom_np");
+        static final Function CLOSE_RANGE = SpawnLibc.optional("close_range");
+        static final Function SYSCALL = SpawnLibc.optional("syscall");
+    }
+
+    static long spawn(Spawn.Request request) throws SpawnException {
+        return spawn(request, false);
+    }
+
+    /**
+     * @param request        what to start
+     * @param procFdFallback close the descriptors by listing {@code /proc/self/fd} even when
+     *                       {@code closefrom} is available (for tests of the fallback)
+     * @return the child's pid
+     * @throws SpawnException when it cannot be started
+     */
+    static long spawn(Spawn.Request request, boolean procFdFallback) throws SpawnException {
+        SpawnPlatform p = SpawnPlatform.require();
+        String cmd = request.argv().get(0);
+        byte[] file = CStrings.bytes(cmd, "command");
+        int lock = lockFd(request, p, cmd);
+        int[] streams = {-1, -1, -1};
+        try (Memory argv = CStrings.array(request.argv(), "argument");
+             Memory envp = CStrings.array(environment(request.env()), "environment");
+             Memory actions = new Memory(p.actionsBytes());
+             Memory attr = new Memory(p.attrBytes());
+             Memory emptySet = new Memory(p.sigsetBytes());
+             Memory fullSet = new Memory(p.sigsetBytes())) {
+            actions.clear();
+            attr.clear();
+            emptySet.clear();
+            fullSet.clear();
+            streams[0] = openStream(request.stdin(), 0, "stdin", cmd, p);
+            streams[1] = openStream(request.stdout(), 1, "stdout", cmd, p);
+            streams[2] = openStream(request.stderr(), 2, "stderr", cmd, p);
+
+            check(SpawnLibc.posix_spawn_file_actions_init(actions), cmd, "posix_spawn_file_actions_init", p);
+            try {
+                for (int target = 0; target < 3; target++) {
+                    if (streams[target] >= 0) {
+                        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, streams[target], target), cmd,
+                                "posix_spawn_file_actions_adddup2", p);
+                    }
+                }
+                Function closefrom = procFdFallback ? null : OptionalCalls.ADDCLOSEFROM;
+                if (closefrom != null) {
+                    closeAllButLock(actions, lock, closefrom, cmd, p);
+                } else {
+                    closeListedButLock(actions, lock, cmd, p);
+                }
+
+                check(SpawnLibc.posix_spawnattr_init(attr), cmd, "posix_spawnattr_init", p);
+                try {
+                    checkMinusOne(SpawnLibc.sigemptyset(emptySet), cmd, "sigemptyset", p);
+                    checkMinusOne(SpawnLibc.sigfillset(fullSet), cmd, "sigfillset", p);
+                    // sigfillset leaves out glibc's internal signals 32 and 33, and glibc's posix_spawn then sets
+                    // them to SIG_IGN in the child (a blocked internal signal not in the SETSIGDEF set is
+                    // ignored): put them in too, as bits of the first word (signal N is bit N - 1), which
+                    // posix_spawnattr_setsigdefault copies as it is, so the command starts with nothing ignored
+                    fullSet.setLong(0, -1L);
+                    int flags = p.spawnSetsigmask() | p.spawnSetsigdef() | (request.newSession() ? p.spawnSetsid() : 0);
+                    check(SpawnLibc.posix_spawnattr_setflags(attr, (short) flags), cmd, "posix_spawnattr_setflags", p);
+                    check(SpawnLibc.posix_spawnattr_setsigmask(attr, emptySet), cmd, "posix_spawnattr_setsigmask", p);
+                    check(SpawnLibc.posix_spawnattr_setsigdefault(attr, fullSet), cmd,
+                            "posix_spawnattr_setsigdefault", p);
+                    int[] pid = new int[1];
+                    int rc = SpawnLibc.posix_spawnp(pid, file, actions, attr, argv, envp);
+                    if (rc != 0) {
+                        throw failure(cmd, reasonForExec(rc, p), "posix_spawnp", rc, p);
+                    }
+                    return pid[0];
+                } finally {
+                    SpawnLibc.posix_spawnattr_destroy(attr);
+                }
+            } finally {
+                SpawnLibc.posix_spawn_file_actions_destroy(actions);
+            }
+        } finally {
+            for (int fd : streams) {
+                if (fd >= 0) {
+                    SpawnLibc.close(fd);
+                }
+            }
+        }
+    }
+
+    /** The race-free way: see the class comment. */
+    private static void closeAllButLock(Pointer actions, int lock, Function closefrom, String cmd, SpawnPlatform p)
+            throws SpawnException {
+        String call = "posix_spawn_file_actions_addclosefrom_np";
+        if (lock < 0) {
+            check(closefrom.invokeInt(new Object[] {actions, 3}), cmd, call, p);
+            return;
+        }
+        int parked = lock == 3 ? 4 : 3;
+        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, lock, parked), cmd,
+                "posix_spawn_file_actions_adddup2", p);
+        check(closefrom.invokeInt(new Object[] {actions, parked + 1}), cmd, call, p);
+        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, parked, lock), cmd,
+                "posix_spawn_file_actions_adddup2", p);
+        check(SpawnLibc.posix_spawn_file_actions_addclose(actions, parked), cmd, "posix_spawn_file_actions_addclose",
+                p);
+    }
+
+    /** The fallback without {@code closefrom}: see the class comment. */
+    private static void closeListedButLock(Pointer actions, int lock, String cmd, SpawnPlatform p)
+            throws SpawnException {
+        if (lock >= 0) {
+            clearCloseOnExec(lock, cmd, p);
+        }
+        for (int fd : openDescriptors(cmd)) {
+            if (fd >= 3 && fd != lock) {
+                check(SpawnLibc.posix_spawn_file_actions_addclose(actions, fd), cmd,
+                        "posix_spawn_file_actions_addclose", p);
+            }
+        }
+    }
+
+    static void exec(Spawn.Request request) throws SpawnException {
+        exec(request, false);
+    }
+
+    /**
+     * @param request        what to run
+     * @param procFdFallback mark the descriptors close-on-exec by listing {@code /proc/self/fd} even when
+     *                       {@code close_range} is available (for tests of the fallback)
+     * @throws SpawnException when it cannot be executed
+     */
+    static void exec(Spawn.Request request, boolean procFdFallback) throws SpawnException {
+        for (Spawn.Stream s : List.of(request.stdin(), request.stdout(), request.stderr())) {
+            if (!(s instanceof Spawn.Inherit)) {
+                throw new IllegalArgumentException("exec keeps this process's streams: " + s + " is not possible");
+            }
+        }
+        if (request.newSession()) {
+            throw new IllegalArgumentException("exec keeps this process's session");
+        }
+        SpawnPlatform p = SpawnPlatform.require();
+        String cmd = request.argv().get(0);
+        byte[] file = CStrings.bytes(cmd, "command");
+        int lock = lockFd(request, p, cmd);
+        try (Memory argv = CStrings.array(request.argv(), "argument");
+             Memory envp = CStrings.array(environment(request.env()), "environment");
+             Memory emptySet = new Memory(p.sigsetBytes());
+             Memory oldSet = new Memory(p.sigsetBytes());
+             Memory defaultAction = new Memory(p.sigactionBytes());
+             Memory current = new Memory(p.sigactionBytes())) {
+            emptySet.clear();
+            oldSet.clear();
+            defaultAction.clear(); // sa_handler = SIG_DFL, empty sa_mask, no flags
+            checkMinusOne(SpawnLibc.sigemptyset(emptySet), cmd, "sigemptyset", p);
+
+            closeOnExecFrom3(lock, procFdFallback, cmd, p);
+            if (lock >= 0) {
+                clearCloseOnExec(lock, cmd, p);
+            }
+
+            check(SpawnLibc.pthread_sigmask(p.sigSetmask(), emptySet, oldSet), cmd, "pthread_sigmask", p);
+            Map<Integer, Memory> ignored = new LinkedHashMap<>();
+            try {
+                for (int sig = 1; sig <= p.lastSignal(); sig++) {
+                    if (!p.isChangeableSignal(sig)) {
+                        continue;
+                    }
+                    current.clear();
+                    if (rtSigaction(p, sig, null, current) != 0) {
+                        continue;
+                    }
+                    if (Pointer.nativeValue(current.getPointer(0)) == SpawnPlatform.SIG_IGN) {
+                        Memory saved = new Memory(p.sigactionBytes());
+                        saved.write(0, current.getByteArray(0, p.sigactionBytes()), 0, p.sigactionBytes());
+                        if (rtSigaction(p, sig, defaultAction, null) == 0) {
+                            ignored.put(sig, saved);
+                        } else {
+                            saved.close();
+                        }
+                    }
+                }
+                SpawnLibc.execvpe(file, argv, envp);
+                int errno = SpawnLibc.errno();
+                throw failure(cmd, reasonForExec(errno, p), "execvp", errno, p);
+            } finally {
+                // only reached when exec failed: this JVM goes on, as it was
+                for (Map.Entry<Integer, Memory> e : ignored.entrySet()) {
+                    rtSigaction(p, e.getKey(), e.getValue(), null);
+                    e.getValue().close();
+                }
+                SpawnLibc.pthread_sigmask(p.sigSetmask(), oldSet, null);
+            }
+        }
+    }
+
+    /**
+     * The {@code rt_sigaction} syscall itself: glibc's {@code sigaction} refuses signals 32 and 33, which it
+     * keeps for itself, yet a process started by glibc's {@code posix_spawn} has 32 (and 33) ignored, so a JVM
+     * started by another JVM's {@code ProcessBuilder} has; ignored signals survive exec. The kernel's
+     * {@code struct sigaction} has the handler first; an all-zero one is SIG_DFL with no flags and no mask.
+     *
+     * @return 0, or -1 with errno set
+     */
+    private static int rtSigaction(SpawnPlatform p, int sig, Pointer act, Pointer oldact) {
+        if (OptionalCalls.SYSCALL == null) {
+            return -1;
+        }
+        return OptionalCalls.SYSCALL.invokeInt(new Object[] {(long) p.sysRtSigaction(), sig, act, oldact,
+            SpawnPlatform.KERNEL_SIGSET_BYTES});
+    }
+
+    /** {@code close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)}, else the same by listing {@code /proc/self/fd}. */
+    private static void closeOnExecFrom3(int lock, boolean procFdFallback, String cmd, SpawnPlatform p)
+            throws SpawnException {
+        if (!procFdFallback) {
+            int rc = -1;
+            if (OptionalCalls.CLOSE_RANGE != null) {
+                rc = OptionalCalls.CLOSE_RANGE.invokeInt(new Object[] {3, -1, p.closeRangeCloexec()});
+            } else if (OptionalCalls.SYSCALL != null) {
+                rc = OptionalCalls.SYSCALL.invokeInt(new Object[] {(long) p.sysCloseRange(), 3, -1,
+                    p.closeRangeCloexec()});
+            }
+            if (rc == 0) {
+                return;
+            }
+            // ENOSYS (kernel before 5.9) or EINVAL (CLOSE_RANGE_CLOEXEC before 5.11): list them instead
+        }
+        for (int fd : openDescriptors(cmd)) {
+            if (fd >= 3 && fd != lock) {
+                int flags = SpawnLibc.fcntl(fd, p.fGetfd(), 0);
+                if (flags >= 0 && (flags & p.fdCloexec()) == 0) {
+                    SpawnLibc.fcntl(fd, p.fSetfd(), flags | p.fdCloexec()); // EBADF: closed meanwhile, fine
+                }
+            }
+        }
+    }
+
+    private static void clearCloseOnExec(int fd, String cmd, SpawnPlatform p) throws SpawnException {
+        int flags = SpawnLibc.fcntl(fd, p.fGetfd(), 0);
+        if (flags < 0) {
+            int errno = SpawnLibc.errno();
+            throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_GETFD)", errno, p);
+        }
+        if ((flags & p.fdCloexec()) != 0 && SpawnLibc.fcntl(fd, p.fSetfd(), flags & ~p.fdCloexec()) != 0) {
+            int errno = SpawnLibc.errno();
+            throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_SETFD)", errno, p);
+        }
+    }
+
+    /** @return the descriptors listed in {@code /proc/self/fd} (the listing's own one included) */
+    private static List<Integer> openDescriptors(String cmd) throws SpawnException {
+        List<Integer> fds = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path entry : dir) {
+                fds.add(Integer.parseInt(entry.getFileName().toString()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new SpawnException(cmd + ": cannot list this process's descriptors (/proc/self/fd: " + e + ")",
+                    "EIO");
+        }
+        return fds;
+    }
+
+    /**
+     * @return the lock descriptor, -1 when none
+     * @throws SpawnException when it is not open
+     */
+    private static int lockFd(Spawn.Request request, SpawnPlatform p, String cmd) throws SpawnException {
+        if (request.lockFd().isEmpty()) {
+            return -1;
+        }
+        int fd = request.lockFd().getAsInt();
+        if (fd < 3) {
+            throw new IllegalArgumentException("lock descriptor " + fd + " would replace stdin, stdout or stderr");
+        }
+        if (SpawnLibc.fcntl(fd, p.fGetfd(), 0) < 0) {
+            int errno = SpawnLibc.errno();
+            throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_GETFD)", errno, p);
+        }
+        return fd;
+    }
+
+    /**
+     * Opens a redirected stream in the JVM, close-on-exec and numbered 3 or higher (so that the
+     * {@code dup2} onto 0, 1 or 2 never hits itself).
+     *
+     * @return the descriptor, -1 for {@link Spawn.Inherit}
+     */
+    private static int openStream(Spawn.Stream stream, int target, String label, String cmd, SpawnPlatform p)
+            throws SpawnException {
+        String path;
+        int flags;
+        if (stream instanceof Spawn.Inherit) {
+            return -1;
+        } else if (stream instanceof Spawn.DevNull) {
+            path = DEV_NULL;
+            flags = target == 0 ? SpawnPlatform.O_RDONLY : p.oWronly();
+        } else {
+            path = ((Spawn.AppendTo) stream).file().toString();
+            flags = p.oWronly() | p.oCreat() | p.oAppend();
+        }
+        int fd = SpawnLibc.open(CStrings.bytes(path, label + " file"), flags | p.oCloexec(), 0644);
+        if (fd < 0) {
+            int errno = SpawnLibc.errno();
+            throw failure(path, lowerFirst(SpawnLibc.describe(errno)), "open for the " + label + " of " + cmd, errno,
+                    p);
+        }
+        if (fd < 3) {
+            int high = SpawnLibc.fcntl(fd, p.fDupfdCloexec(), 3);
+            int errno = SpawnLibc.errno();
+            SpawnLibc.close(fd);
+            if (high < 0) {
+                throw failure(path, lowerFirst(SpawnLibc.describe(errno)), "fcntl(F_DUPFD_CLOEXEC)", errno, p);
+            }
+            fd = high;
+        }
+        return fd;
+    }
+
+    private static List<String> environment(Map<String, String> env) {
+        List<String> out = new ArrayList<>(env.size());
+        for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().indexOf('=') >= 0) {
+                throw new IllegalArgumentException("not an environment variable name: \"" + e.getKey() + "\"");
+            }
+            out.add(e.getKey() + "=" + e.getValue());
+        }
+        return out;
+    }
+
+    static int waitFor(long pid) throws IOException {
+        SpawnPlatform p = SpawnPlatform.require();
+        int ipid = pid(pid);
+        int[] status = new int[1];
+        while (true) {
+            int rc = SpawnLibc.waitpid(ipid, status, 0);
+            if (rc == ipid) {
+                int s = status[0];
+                int termsig = s & 0x7f;
+                if (termsig == 0) {
+                    return (s >> 8) & 0xff; // WIFEXITED: WEXITSTATUS
+                }
+                if (termsig != 0x7f) {
+                    return 128 + termsig; // WIFSIGNALED: WTERMSIG
+                }
+                continue; // stopped (not asked for with options 0): wait on
+            }
+            int errno = SpawnLibc.errno();
+            if (rc < 0 && errno == SpawnPlatform.EINTR) {
+                continue;
+            }
+            throw new IOException("waitpid(" + pid + "): " + p.errnoName(errno) + " (" + SpawnLibc.describe(errno)
+                    + ")");
+        }
+    }
+
+    static boolean kill(long pid, int signal) throws IOException {
+        if (pid <= 1) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid);
+        }
+        int ipid = pid(pid);
+        if (signal < 0 || signal > Signals.LAST) {
+            throw new IllegalArgumentException("no signal number " + signal);
+        }
+        SpawnPlatform p = SpawnPlatform.require();
+        if (SpawnLibc.kill(ipid, signal) == 0) {
+            return true;
+        }
+        int errno = SpawnLibc.errno();
+        if (errno == SpawnPlatform.ESRCH) {
+            return false;
+        }
+        String sig = signal == 0 ? "0" : "SIG" + Signals.name(signal);
+        throw new IOException("kill(" + pid + ", " + sig + "): " + p.errnoName(errno) + " ("
+                + SpawnLibc.describe(errno) + ")");
+    }
+
+    private static int pid(long pid) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("not a process id: " + pid);
+        }
+        return (int) pid;
+    }
+
+    private static String reasonForExec(int errno, SpawnPlatform p) {
+        if (errno == SpawnPlatform.ENOENT) {
+            return "command not found";
+        }
+        if (errno == SpawnPlatform.EACCES) {
+            return "permission denied";
+        }
+        return lowerFirst(SpawnLibc.describe(errno));
+    }
+
+    private static String lowerFirst(String s) {
+        return s.isEmpty() ? s : s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
+    }
+
+    /** For the {@code posix_spawn*} functions and {@code pthread_sigmask}, which return the errno. */
+    private static void check(int rc, String cmd, String call, SpawnPlatform p) throws SpawnException {
+        if (rc != 0) {
+            throw failure(cmd, lowerFirst(SpawnLibc.describe(rc)), call, rc, p);
+        }
+    }
+
+    /** For functions that return -1 and set errno. */
+    private static void checkMinusOne(int rc, String cmd, String call, SpawnPlatform p) throws SpawnException {
+        if (rc != 0) {
+            int errno = SpawnLibc.errno();
+            throw failure(cmd, lowerFirst(SpawnLibc.describe(errno)), call, errno, p);
+        }
+    }
+
+    /** @return {@code subject: reason (call: ERRNO)}, one line */
+    private static SpawnException failure(String subject, String reason, String call, int errno, SpawnPlatform p) {
+        String name = p.errnoName(errno);
+        return new SpawnException(subject + ": " + reason + " (" + call + ": " + name + ")", name);
+    }
+}
