@@ -83,6 +83,12 @@ final class Backends {
         return "class path";
     }
 
+    static BackendInfo describe(LockBackend b) {
+        Availability a = b.availability();
+        return new BackendInfo(b.id(), moduleOf(b), b.priority(), a.isAvailable(), a.cause(), b.capabilities(),
+                b == autoChoice(all(), Set.of()));
+    }
+
     static List<BackendInfo> describe() {
         List<LockBackend> all = all();
         LockBackend auto = autoChoice(all, Set.of());

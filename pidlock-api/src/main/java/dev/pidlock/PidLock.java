@@ -329,6 +329,19 @@ public final class PidLock implements AutoCloseable {
         }
 
         /**
+         * The backend this builder would lock with, chosen as acquisition chooses it (explicit id, then the
+         * {@code dev.pidlock.backend} property, then the available backend of highest priority), probing only
+         * what that choice needs.
+         *
+         * @return the backend's description
+         * @throws NoBackendException          when no backend can lock
+         * @throws BackendUnavailableException when the requested one cannot
+         */
+        public BackendInfo selectedBackend() {
+            return Backends.describe(Backends.select(backendInstance, backendId, Set.copyOf(required)));
+        }
+
+        /**
          * Opens the pidfile without close-on-exec, so that the locked descriptor can be passed to a child
          * across {@code exec} (as {@code flock --no-fork} does) — see {@link PidLock#inheritableDescriptor()}.
          * Requires a backend with {@link Capability#INHERITABLE_ACROSS_EXEC}. Java's own

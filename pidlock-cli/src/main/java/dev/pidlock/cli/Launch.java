@@ -3,32 +3,27 @@ package dev.pidlock.cli;
 import dev.pidlock.BackendInfo;
 import dev.pidlock.PidLock;
 import dev.pidlock.spi.Capability;
-import java.util.Optional;
 
-/** Choosing how the command gets the lock: inherited descriptor, or supervision. */
+/**
+ * How the command gets the lock: through an inherited descriptor, or under supervision. Asks only for the
+ * backend that will be used (probing every backend would cost each run several temporary files).
+ */
 final class Launch {
     private Launch() {
     }
 
     /**
-     * @param backend the requested backend id, or null for the default
-     * @return the backend that will be used, as listed
+     * @param b       the builder, with its backend set
+     * @return the backend it will lock with
+     * @throws dev.pidlock.PidLockException when the requested backend is unknown or unavailable, or none can lock
      */
-    static Optional<BackendInfo> chosen(String backend) {
-        String id = backend != null ? backend : System.getProperty("dev.pidlock.backend");
-        return PidLock.backends().stream()
-                .filter(b -> id == null || id.equals("auto") ? b.isDefault() : b.id().equals(id))
-                .findFirst();
+    static BackendInfo chosen(PidLock.Builder b) {
+        return b.selectedBackend();
     }
 
     /** @return whether the command can hold the lock through an inherited descriptor */
-    static boolean inheritable(String backend) {
-        return chosen(backend).map(b -> b.capabilities().contains(Capability.INHERITABLE_ACROSS_EXEC)).orElse(false);
-    }
-
-    /** @return the id shown in messages */
-    static String idOf(String backend) {
-        return chosen(backend).map(BackendInfo::id).orElse(backend == null ? "auto" : backend);
+    static boolean inheritable(BackendInfo chosen) {
+        return chosen.capabilities().contains(Capability.INHERITABLE_ACROSS_EXEC);
     }
 
     /**

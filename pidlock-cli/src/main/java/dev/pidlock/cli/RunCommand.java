@@ -62,20 +62,21 @@ final class RunCommand implements Callable<Integer> {
         if (keepFile) {
             b.onRelease(ReleaseAction.KEEP);
         }
-        boolean inherit = Launch.inheritable(backend);
+        dev.pidlock.BackendInfo chosen = Launch.chosen(b);
+        boolean inherit = Launch.inheritable(chosen);
         List<String> argv = new ArrayList<>(command);
         if (inherit) {
             b.inheritableAcrossExec();
         } else if (noFork) {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "--no-fork needs a backend whose lock survives"
-                    + " exec (ofd, flock, ofd+flock); " + Launch.idOf(backend) + " cannot pass its lock on");
+                    + " exec (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
         } else {
             if (!Files.isExecutable(SETPRIV)) {
-                throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "backend " + Launch.idOf(backend)
+                throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "backend " + chosen.id()
                         + " cannot pass its lock to the command, and " + SETPRIV + " (to kill the command if"
                         + " pidlock dies) is missing; use ofd, flock or ofd+flock");
             }
-            System.err.println("pidlock: backend " + Launch.idOf(backend) + " cannot pass its lock to the command;"
+            System.err.println("pidlock: backend " + chosen.id() + " cannot pass its lock to the command;"
                     + " supervising it instead (it is killed if pidlock dies)");
             argv.addAll(0, List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }

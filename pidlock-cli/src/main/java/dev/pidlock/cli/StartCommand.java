@@ -60,11 +60,13 @@ final class StartCommand implements Callable<Integer> {
         if (command.isEmpty()) {
             throw new Target.UsageException("missing command after --");
         }
-        if (!Launch.inheritable(o.backend)) {
+        PidLock.Builder b = Launch.withBackend(target.builder(), o.backend);
+        dev.pidlock.BackendInfo chosen = Launch.chosen(b);
+        if (!Launch.inheritable(chosen)) {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "start needs a backend whose lock the command"
-                    + " can inherit (ofd, flock, ofd+flock); " + Launch.idOf(o.backend) + " cannot pass its lock on");
+                    + " can inherit (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
         }
-        PidLock.Builder b = Launch.withBackend(target.builder(), o.backend).inheritableAcrossExec();
+        b.inheritableAcrossExec();
         Path path = b.path();
         String name = target.displayName(path);
         PidLock lock;
