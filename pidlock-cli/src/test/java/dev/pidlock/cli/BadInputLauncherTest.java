@@ -1,0 +1,167 @@
+package dev.pidlock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Bad input, from the built launcher: a distinct documented exit code, one line on stderr naming what is
+ * wrong, no stack trace (unless {@code --debug}), and nothing touched.
+ */
+class BadInputLauncherTest {
+
+    @TempDir
+    Path dir;
+
+    Launcher pidlock;
+    Path pidfile;
+
+    @BeforeEach
+    void setUp() {
+        pidlock = new Launcher(dir);
+        pidfile = dir.resolve("app.pid");
+    }
+
+    @AfterEach
+    void tearDown() {
+        pidlock.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "start", "restart"})
+    void aMissingCommandIsAUsageError(String subcommand) {
+        pidlock.run(subcommand, "--pidfile", pidfile.toString(), "--").exits(64).oneErrorLine("missing command");
+        pidlock.run(subcommand, "--pidfile", pidfile.toString()).exits(64).oneErrorLine("missing command");
+        assertFalse(Files.exists(pidfile));
+    }
+
+    @Test
+    void aMalformedDurationIsAUsageError() {
+        for (List<String> args : List.of(
+                List.of("run", "--wait", "abc", "--pidfile", pidfile.toString(), "--", "true"),
+                List.of("start", "--startup-timeout", "1x", "--pidfile", pidfile.toString(), "--", "true"),
+                List.of("stop", "--timeout", "soon", "--pidfile", pidfile.toString()))) {
+            Launcher.Result r = pidlock.run(args.toArray(String[]::new)).exits(64);
+            String first = r.stderrLines().isEmpty() ? "" : r.stderrLines().get(0);
+            String value = args.get(2);
+            assertTrue(first.startsWith("pidlock: ") && first.contains("'" + value + "'"),
+                    () -> "the first line names the value: " + r);
+            assertTrue(r.stderrLines().size() <= 2, () -> "the error, and at most a hint: " + r);
+        }
+        assertFalse(Files.exists(pidfile));
+    }
+
+    @Test
+    void otherUsageErrors() {
+        pidlock.run("run", "--conflict-exit-code", "300", "--pidfile", pidfile.toString(), "--", "true").exits(64)
+                .oneErrorLine("300");
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--dir", dir.toString(), "--", "true").exits(64)
+                .oneErrorLine("--dir");
+        pidlock.run("stop", "--signal", "NOSUCH", "--pidfile", pidfile.toString()).exits(64).oneErrorLine("NOSUCH");
+        Launcher.Result none = pidlock.run().exits(64);
+        assertTrue(none.stderr().startsWith("pidlock: "), none::toString);
+        assertFalse(Files.exists(pidfile));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "start"})
+    void anUnknownBackendIsUnavailable(String subcommand) {
+        pidlock.run(subcommand, "--backend", "nope", "--pidfile", pidfile.toString(), "--", "true").exits(69)
+                .oneErrorLine("nope");
+        assertFalse(Files.exists(pidfile));
+    }
+
+    enum Kind { DIRECTORY, SYMLINK, DANGLING_SYMLINK, FIFO }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aPidfilePathThatIsNotARegularFileIsRefusedUntouched(Kind kind) throws Exception {
+        Path target = dir.resolve("target");
+        switch (kind) {
+            case DIRECTORY -> Files.writeString(Files.createDirectory(pidfile).resolve("inside"), "x");
+            case SYMLINK -> Files.createSymbolicLink(pidfile, Files.writeString(target, "hello\n"));
+            case DANGLING_SYMLINK -> Files.createSymbolicLink(pidfile, target);
+            case FIFO -> assertEquals(0, new ProcessBuilder("mkfifo", pidfile.toString()).inheritIO().start()
+                    .waitFor());
+        }
+        FileTime time = Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS);
+        List<String> listing = listing();
+
+        for (String sub : List.of("run", "start")) {
+            pidlock.run(sub, "--pidfile", pidfile.toString(), "--", "true").exits(73).oneErrorLine(pidfile.toString());
+        }
+        pidlock.run("status", "--pidfile", pidfile.toString()).exits(4);
+        pidlock.run("stop", "--pidfile", pidfile.toString()).exits(4);
+
+        assertEquals(listing, listing(), "nothing created or removed");
+        assertEquals(time, Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS), "the path is untouched");
+        switch (kind) {
+            case DIRECTORY -> assertEquals("x", Files.readString(pidfile.resolve("inside")));
+            case SYMLINK -> {
+                assertEquals(target, Files.readSymbolicLink(pidfile));
+                assertEquals("hello\n", Files.readString(target));
+            }
+            case DANGLING_SYMLINK -> assertFalse(Files.exists(target), "the link's target is not created");
+            case FIFO -> assertTrue(Files.readAttributes(pidfile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .isOther());
+        }
+    }
+
+    private List<String> listing() throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(p -> !p.getFileName().toString().startsWith("launcher-"))
+                    .map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aMissingDirectoryIsRefusedAndNotCreated() {
+        Path missing = dir.resolve("missing");
+        Path inMissing = missing.resolve("app.pid");
+        pidlock.run("run", "--pidfile", inMissing.toString(), "--", "true").exits(73)
+                .oneErrorLine(inMissing.toString());
+        pidlock.run("run", "--name", "app", "--dir", missing.toString(), "--", "true").exits(73)
+                .oneErrorLine(missing.toString());
+        pidlock.run("start", "--name", "app", "--dir", missing.toString(), "--", "true").exits(73)
+                .oneErrorLine(missing.toString());
+        assertFalse(Files.exists(missing));
+    }
+
+    @Test
+    void aCommandThatIsNotFoundOrNotExecutableGets127Or126AndTheLockIsGivenBack() throws IOException {
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", "no-such-command-pidlock").exits(127)
+                .oneErrorLine("no-such-command-pidlock");
+        assertFalse(Files.exists(pidfile));
+        Path script = Files.writeString(dir.resolve("script"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", script.toString()).exits(126)
+                .oneErrorLine(script.toString());
+        assertFalse(Files.exists(pidfile));
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", "true").exits(0);
+    }
+
+    @Test
+    void debugPrintsTheStackTrace() throws IOException {
+        Files.createDirectory(pidfile);
+        Launcher.Result r = pidlock.run("run", "--debug", "--pidfile", pidfile.toString(), "--", "true").exits(73);
+        assertTrue(r.stderr().lines().anyMatch(l -> l.matches("\\s+at \\S+.*")), () -> "a stack trace: " + r);
+        assertTrue(r.stderr().contains("pidlock: refusing pidfile " + pidfile), r::toString);
+    }
+}

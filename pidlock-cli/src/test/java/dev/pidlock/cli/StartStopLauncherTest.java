@@ -1,0 +1,215 @@
+package dev.pidlock.cli;
+
+import static dev.pidlock.cli.Launcher.pidIn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code pidlock start}, {@code stop} and {@code restart}, from the built launcher: rows 2 to 4 of §6. */
+class StartStopLauncherTest {
+
+    /** Ignores SIGTERM and runs until killed. */
+    static final String DEAF = "trap '' TERM; while :; do sleep 0.1; done";
+
+    @TempDir
+    Path dir;
+
+    Launcher pidlock;
+    Path pidfile;
+    String p;
+    List<Process> ours = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        pidlock = new Launcher(dir);
+        pidfile = dir.resolve("app.pid");
+        p = pidfile.toString();
+    }
+
+    @AfterEach
+    void tearDown() {
+        pidlock.close();
+        ours.forEach(Process::destroyForcibly);
+    }
+
+    /** Starts with {@code pidlock start}, asserts success, and returns the started command's pid. */
+    private long start(String... options) {
+        List<String> a = new ArrayList<>(List.of("start", "--pidfile", p));
+        a.addAll(List.of(options));
+        Launcher.Result r = pidlock.run(a.toArray(String[]::new)).exits(0);
+        OptionalLong pid = pidIn(pidfile);
+        assertTrue(pid.isPresent(), () -> "the pidfile names the command: " + r);
+        pidlock.killLater(pid.getAsLong());
+        assertEquals(List.of("Started app, pid " + pid.getAsLong() + "."), r.stdoutLines(), r::toString);
+        return pid.getAsLong();
+    }
+
+    /** Also with backend ofd, whose holder the default backend's probe reads from the pidfile. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ofd+flock", "ofd"})
+    void startDetachesACommandThatKeepsRunningAndStopEndsIt(String backend) throws IOException {
+        Path out = Files.writeString(dir.resolve("out"), "before\n");
+        long pid = start("--backend", backend, "--stdout", out.toString(), "--", "sh", "-c", "echo up; exec sleep 30");
+        assertTrue(Procs.alive(pid));
+        assertEquals("sleep", Procs.comm(pid));
+        assertEquals(pid, Procs.session(pid), "it leads its own session");
+        assertNotEquals(Procs.session(ProcessHandle.current().pid()), Procs.session(pid));
+        TreeMap<Integer, String> fds = Procs.fds(pid);
+        assertEquals("/dev/null", fds.get(0), () -> "stdin: " + fds);
+        assertEquals(out.toRealPath().toString(), fds.get(1), () -> "stdout: " + fds);
+        assertEquals("/dev/null", fds.get(2), () -> "stderr: " + fds);
+        RunLauncherTest.assertOnlyStdioAndTheLock(pid, pidfile);
+        RunLauncherTest.assertCleanSignals(pid);
+        Launcher.await("the command's output", () -> Launcher.read(out).equals("before\nup\n"));
+        assertEquals(List.of(), Procs.withCommandLineContaining(p), "no pidlock JVM is left behind");
+
+        Launcher.Result again = pidlock.run("start", "--pidfile", p, "--", "sleep", "30").exits(0);
+        assertTrue(again.stdout().contains("already running"), again::toString);
+        assertEquals(OptionalLong.of(pid), pidIn(pidfile), "the pidfile is untouched");
+        assertTrue(again.stdout().contains("pid " + pid), () -> "names the started command, not the gone JVM: "
+                + again);
+        Launcher.Result status = pidlock.run("status", "--pidfile", p).exits(0);
+        assertTrue(status.stdout().startsWith("app -- pid: " + pid + ", status: running, uptime: "), status::toString);
+
+        Launcher.Result stop = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertFalse(Procs.alive(pid), () -> "stop ends " + pid + ": " + stop);
+        assertTrue(stop.stdout().contains("pid " + pid) && stop.stdout().contains("OK"), stop::toString);
+        assertFalse(Files.exists(pidfile), () -> "stop removes the pidfile (its process may be a zombie until"
+                + " init reaps it, which holds no lock): " + stop);
+        pidlock.run("status", "--pidfile", p).exits(3);
+    }
+
+    @Test
+    void startOfACommandThatExitsAtOnceReportsItsStatus() {
+        Path err = dir.resolve("err");
+        Launcher.Result r = pidlock.run("start", "--stderr", err.toString(), "--pidfile", p, "--",
+                "sh", "-c", "echo boom >&2; exit 3").exits(3);
+        assertTrue(r.stderr().contains("boom"), () -> "the last lines of its stderr: " + r);
+        assertTrue(r.stderr().contains("status 3"), r::toString);
+        assertFalse(Files.exists(pidfile), "the lock is given back and its pidfile removed");
+
+        Launcher.Result zero = pidlock.run("start", "--pidfile", p, "--", "true").exits(1);
+        assertTrue(zero.stderr().contains("status 0"), zero::toString);
+        pidlock.run("status", "--pidfile", p).exits(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ofd+flock", "ofd"})
+    void stopOfACommandThatIgnoresTermNeedsForce(String backend) {
+        long pid = start("--backend", backend, "--", "sh", "-c", DEAF);
+
+        Launcher.Result soft = pidlock.run("stop", "--timeout", "1s", "--pidfile", p).exits(1);
+        assertTrue(soft.stdout().contains("still running"), soft::toString);
+        assertTrue(Procs.alive(pid), "stop without --force does not kill");
+        assertEquals(OptionalLong.of(pid), pidIn(pidfile));
+
+        Launcher.Result forced = pidlock.run("stop", "--timeout", "1s", "--force", "--pidfile", p).exits(0);
+        assertTrue(forced.stdout().contains("KILL"), forced::toString);
+        assertFalse(Procs.alive(pid), "--force kills it");
+    }
+
+    @Test
+    void stopWhenNothingRunsSucceeds() throws IOException, InterruptedException {
+        Launcher.Result absent = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertTrue(absent.stdout().contains("not running"), absent::toString);
+
+        Files.writeString(pidfile, exitedPid() + "\n");
+        Launcher.Result stale = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertTrue(stale.stdout().contains("not running"), stale::toString);
+        assertFalse(Files.exists(pidfile), "the stale pidfile is removed");
+    }
+
+    @Test
+    void stopNeverSignalsAReusedPid() throws IOException {
+        Process unrelated = ours(new ProcessBuilder("sleep", "30").start());
+        Files.writeString(pidfile, unrelated.pid() + "\n");
+        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+
+        Launcher.Result r = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertTrue(unrelated.isAlive(), () -> "the unrelated process lives: " + r);
+        assertTrue(r.stdout().contains("not running") && r.stdout().contains("reused"), r::toString);
+        assertFalse(r.stdout().contains("Stopping"), r::toString);
+        assertFalse(Files.exists(pidfile), "its stale pidfile is removed");
+    }
+
+    @Test
+    void stopRefusesALockHolderThatStartedAfterThePidfileWasWritten() throws IOException {
+        Path locked = dir.resolve("locked");
+        Process flock = ours(new ProcessBuilder("flock", p, "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh",
+                locked.toString()).start());
+        long child = Launcher.awaitPid(locked);
+        Process unrelated = ours(new ProcessBuilder("sleep", "30").start());
+        Files.writeString(pidfile, unrelated.pid() + "\n");
+        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+
+        Launcher.Result r = pidlock.run("stop", "--pidfile", p).exits(77);
+        r.oneErrorLine("not signalling");
+        assertTrue(flock.isAlive() && Procs.alive(child) && unrelated.isAlive(), "nothing was signalled");
+        assertTrue(Files.exists(pidfile));
+    }
+
+    @Test
+    void stopNeverSignalsPid1() throws IOException {
+        Files.writeString(pidfile, "1\n");
+        Launcher.Result r = pidlock.run("stop", "--timeout", "500ms", "--pidfile", p);
+        assertFalse(r.stdout().contains("Stopping"), r::toString);
+        r.exits(0);
+        assertTrue(r.stdout().contains("not running"), r::toString);
+    }
+
+    @Test
+    void restartOfARunningCommandStartsANewOne() {
+        long first = start("--", "sleep", "30");
+        Launcher.Result r = pidlock.run("restart", "--pidfile", p, "--", "sleep", "30");
+        OptionalLong second = pidIn(pidfile);
+        second.ifPresent(pidlock::killLater);
+        r.exits(0);
+        assertFalse(Procs.alive(first), () -> "restart ends " + first + ": " + r);
+        assertFalse(r.stdout().contains("already running"), r::toString);
+        assertTrue(second.isPresent() && second.getAsLong() != first && Procs.alive(second.getAsLong()),
+                () -> "a new process: " + r);
+        assertTrue(r.stdout().contains("Started app, pid " + second.getAsLong()), r::toString);
+    }
+
+    @Test
+    void restartOfAStoppedCommandWarnsAndStarts() {
+        Launcher.Result r = pidlock.run("restart", "--pidfile", p, "--", "sleep", "30").exits(0);
+        OptionalLong pid = pidIn(pidfile);
+        assertTrue(pid.isPresent(), r::toString);
+        pidlock.killLater(pid.getAsLong());
+        assertTrue(r.stderr().contains("was not running"), r::toString);
+        assertTrue(r.stdout().contains("Started app, pid " + pid.getAsLong()), r::toString);
+        assertTrue(Procs.alive(pid.getAsLong()));
+        assertEquals("sleep", Procs.comm(pid.getAsLong()));
+    }
+
+    private Process ours(Process process) {
+        ours.add(process);
+        return process;
+    }
+
+    /** @return the pid of a process that has exited */
+    static long exitedPid() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+}
