@@ -77,8 +77,8 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, line, parsed) -> report(line, e));
         cli.setParameterExceptionHandler((e, args1) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("pidlock: " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandName() + " --help'.");
+            err.println("pidlock: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandName()
+                    + " --help')");
             return ExitCodes.USAGE;
         });
         return cli.execute(args);

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         description = {"Signal the pidfile's process, after checking that it is the holder (the lock is held,"
                 + " and it started before the pidfile was written; never pid 1 or less), and wait for it to exit."
                 + " Removes the pidfile once it is gone.",
-                "Exit: 0 stopped or not running; 1 still running."})
+                "Exit: 0 stopped or not running; 1 still running; 4 cannot tell (the pidfile is unreadable or"
+                        + " not a regular file)."})
 final class StopCommand implements Callable<Integer> {
 
     /** Start-time comparisons allow for the clock granularity of {@code /proc}. */

@@ -63,7 +63,7 @@ class BadInputLauncherTest {
             String value = args.get(2);
             assertTrue(first.startsWith("pidlock: ") && first.contains("'" + value + "'"),
                     () -> "the first line names the value: " + r);
-            assertTrue(r.stderrLines().size() <= 2, () -> "the error, and at most a hint: " + r);
+            assertEquals(1, r.stderrLines().size(), () -> "one line: " + r);
         }
         assertFalse(Files.exists(pidfile));
     }
