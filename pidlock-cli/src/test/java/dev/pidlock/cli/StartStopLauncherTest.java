@@ -150,6 +150,27 @@ class StartStopLauncherTest {
         assertFalse(Files.exists(pidfile), "its stale pidfile is removed");
     }
 
+    /**
+     * The systemd rule: run as root, stop refuses a pidfile owned by an unprivileged user that names a process
+     * of somebody else (here root's own), which that user could have written to have root kill it.
+     */
+    @Test
+    void asRootStopRefusesAnUnprivilegedUsersPidfileNamingAnotherUsersProcess() throws IOException,
+            InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0, "needs root");
+        Process rootsProcess = ours(new ProcessBuilder("sleep", "30").start());
+        Files.writeString(pidfile, rootsProcess.pid() + "\n");
+        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().plus(1, ChronoUnit.MINUTES)));
+        Process chown = new ProcessBuilder("chown", "nobody", p).inheritIO().start();
+        assertEquals(0, chown.waitFor());
+
+        Launcher.Result r = pidlock.run("stop", "--pidfile", p).exits(77);
+        assertTrue(rootsProcess.isAlive(), () -> "root's process lives: " + r);
+        assertTrue(r.stderr().contains("belongs to uid"), r::toString);
+        assertTrue(Files.exists(pidfile), "nothing is removed");
+    }
+
     @Test
     void stopRefusesALockHolderThatStartedAfterThePidfileWasWritten() throws IOException {
         Path locked = dir.resolve("locked");
