@@ -24,6 +24,44 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
         }
     }
 
+    /**
+     * Memoizes a backend's probe: the first call runs it (once, also under contention) and logs the answer
+     * at DEBUG; later calls return the kept answer. A probe that throws counts as unavailable, with its failure
+     * as the cause.
+     *
+     * @param backend the backend's id, for the log
+     * @param probe   the real probe: load what is needed, lock and unlock a temporary file
+     * @return a supplier of the kept answer
+     */
+    public static java.util.function.Supplier<Availability> once(String backend,
+            java.util.function.Supplier<Availability> probe) {
+        return new java.util.function.Supplier<>() {
+            private volatile Availability answer;
+
+            @Override
+            public Availability get() {
+                Availability a = answer;
+                if (a == null) {
+                    synchronized (this) {
+                        a = answer;
+                        if (a == null) {
+                            try {
+                                a = probe.get();
+                            } catch (RuntimeException | LinkageError e) {
+                                a = unavailable("the probe failed: " + e, e);
+                            }
+                            answer = a;
+                            Availability found = a;
+                            System.getLogger("dev.pidlock").log(System.Logger.Level.DEBUG, () -> "backend " + backend
+                                    + " probe: " + (found.isAvailable() ? "available" : found.cause().orElse("")));
+                        }
+                    }
+                }
+                return a;
+            }
+        };
+    }
+
     /** @return the answer of a backend that works here */
     public static Availability available() {
         return AVAILABLE;

@@ -10,29 +10,29 @@ import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The common part of the native backends: the platform's binding, the availability probe (load the C
  * library, lock and unlock a temporary file, once), and the safe open. Subclasses name the lock kind.
  */
 abstract class NativeBackend implements LockBackend {
-    static final System.Logger LOG = System.getLogger("dev.pidlock.fcntl");
 
     private final String id;
     private final int priority;
     private final Set<Capability> capabilities;
-    private volatile Availability availability;
+    private final Supplier<Availability> availability;
 
     NativeBackend(String id, int priority, Set<Capability> capabilities) {
         this.id = id;
         this.priority = priority;
         this.capabilities = Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
+        this.availability = Availability.once(id, this::probe);
     }
 
     /** @return the kind of lock, for a platform that has a binding */
@@ -60,20 +60,7 @@ abstract class NativeBackend implements LockBackend {
 
     @Override
     public final Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = probe();
-                    availability = a;
-                    Availability found = a;
-                    LOG.log(Level.DEBUG, () -> "backend " + id + " probe: "
-                            + (found.isAvailable() ? "available" : found.cause().orElse("")));
-                }
-            }
-        }
-        return a;
+        return availability.get();
     }
 
     private Availability probe() {

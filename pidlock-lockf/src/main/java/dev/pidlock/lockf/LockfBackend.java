@@ -10,13 +10,13 @@ import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Backend {@code lockf}: creates an absent pidfile with {@code open(O_CREAT|O_EXCL)}, so that exactly one
@@ -47,7 +47,7 @@ public final class LockfBackend implements LockBackend {
             Capability.PROBE_WITHOUT_ACQUIRING, Capability.REPORTS_HOLDER_PID, Capability.IDENTITY_FROM_DESCRIPTOR,
             Capability.MODE_THROUGH_DESCRIPTOR));
 
-    private volatile Availability availability;
+    private final Supplier<Availability> availability = Availability.once(ID, LockfBackend::probe);
 
     /** Creates the backend; it probes on first use. */
     public LockfBackend() {
@@ -70,20 +70,7 @@ public final class LockfBackend implements LockBackend {
 
     @Override
     public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = probe();
-                    availability = a;
-                    Availability found = a;
-                    LOG.log(Level.DEBUG, () -> "backend " + ID + " probe: "
-                            + (found.isAvailable() ? "available" : found.cause().orElse("")));
-                }
-            }
-        }
-        return a;
+        return availability.get();
     }
 
     /** Creates a file in a fresh temporary directory the way {@link #open} does, then locks, probes, unlocks. */

@@ -8,7 +8,6 @@ import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Backend {@code nio}: {@link FileChannel#tryLock()} on the pidfile, a POSIX {@code fcntl} lock on Unix.
@@ -37,10 +37,9 @@ public final class NioBackend implements LockBackend {
     /** The id this backend is selected by. */
     public static final String ID = "nio";
 
-    static final System.Logger LOG = System.getLogger("dev.pidlock.nio");
     private static final int OPEN_ATTEMPTS = 16;
 
-    private volatile Availability availability;
+    private final Supplier<Availability> availability = Availability.once(ID, NioBackend::probe);
 
     /** Creates the backend; the availability probe runs on first use. */
     public NioBackend() {
@@ -64,20 +63,7 @@ public final class NioBackend implements LockBackend {
 
     @Override
     public Availability availability() {
-        Availability a = availability;
-        if (a == null) {
-            synchronized (this) {
-                a = availability;
-                if (a == null) {
-                    a = probe();
-                    availability = a;
-                    Availability found = a;
-                    LOG.log(Level.DEBUG, () -> "nio backend probe: " + (found.isAvailable() ? "available"
-                            : found.cause().orElse("")));
-                }
-            }
-        }
-        return a;
+        return availability.get();
     }
 
     private static Availability probe() {
