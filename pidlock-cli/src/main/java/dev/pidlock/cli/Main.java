@@ -41,11 +41,32 @@ public final class Main {
                 rest.add(args[i]);
             }
         }
-        CommandLine cli = commandLine(rest.isEmpty() ? null : rest.get(0));
+        String first = rest.isEmpty() ? null : rest.get(0);
+        if (first != null && !first.equals("backends") && !first.startsWith("-")) {
+            warmUp();
+        }
+        CommandLine cli = commandLine(first);
         if (cli.getCommandSpec().userObject() instanceof PidlockCommand) {
             return execute(cli, rest.toArray(String[]::new));
         }
         return execute(cli, rest.subList(1, rest.size()).toArray(String[]::new));
+    }
+
+    /**
+     * Loads JNA, the C library bindings and the default backend (with its probe) on a second thread while
+     * picocli reads the command's annotations on this one: the two are most of a run's start-up.
+     */
+    private static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                Class.forName("dev.pidlock.cli.spawn.SpawnLibc", true, Main.class.getClassLoader());
+                dev.pidlock.PidLock.at(java.nio.file.Path.of("/")).selectedBackend();
+            } catch (Throwable ignored) {
+                // the command meets the same problem itself, and reports it
+            }
+        }, "pidlock-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Whether {@code --debug} was given: stack traces and log messages. */
