@@ -2,14 +2,11 @@ package dev.pidlock.lockf;
 
 import dev.pidlock.fcntl.libc.Libc;
 import dev.pidlock.fcntl.libc.NativeFile;
-import dev.pidlock.fcntl.libc.RetryingWait;
+import dev.pidlock.fcntl.libc.NativeFileHandle;
 import dev.pidlock.fcntl.libc.Platform;
-import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockProbe;
-import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +18,7 @@ import java.util.Set;
  * offset, which stays 0: this handle reads and writes with {@code pread}/{@code pwrite} only, so
  * {@code lockf(fd, F_TLOCK, 0)} locks the whole file, as far as it will ever grow.
  */
-final class LockfPidFile implements PidFileHandle {
+final class LockfPidFile extends NativeFileHandle {
 
     /**
      * How long an empty file that this handle did not create, carrying the {@link #CREATION_MARK}, counts as
@@ -37,7 +34,6 @@ final class LockfPidFile implements PidFileHandle {
      */
     static final int CREATION_MARK = 0100;
 
-    private final NativeFile file;
     private final boolean created;
     private boolean locked;
     private boolean deferralLogged;
@@ -47,18 +43,8 @@ final class LockfPidFile implements PidFileHandle {
      * @param created whether this process created it (with {@code O_EXCL}) for this handle
      */
     LockfPidFile(NativeFile file, boolean created) {
-        this.file = file;
+        super(file);
         this.created = created;
-    }
-
-    @Override
-    public Path path() {
-        return file.path();
-    }
-
-    @Override
-    public FileIdentity identity() {
-        return file.identity();
     }
 
     /**
@@ -84,15 +70,6 @@ final class LockfPidFile implements PidFileHandle {
             return false;
         }
         return true;
-    }
-
-    /**
-     * Retries the non-blocking lock (see {@link RetryingWait}): {@code F_LOCK} cannot be given a timeout or
-     * interrupted from Java, and it would not see the creation grace period.
-     */
-    @Override
-    public boolean lock(Duration timeout) throws IOException, InterruptedException {
-        return RetryingWait.lock(this::tryLock, timeout, file.path());
     }
 
     /** {@code fcntl(F_GETLK)}: {@code lockf} locks are POSIX record locks, so the kernel names the holder. */
@@ -153,31 +130,11 @@ final class LockfPidFile implements PidFileHandle {
         return seconds * 1_000_000_000L + (now.getNano() - mtimeNsec);
     }
 
-    @Override
-    public byte[] read(int limit) throws IOException {
-        return file.read(limit);
-    }
-
-    @Override
-    public void replaceContent(byte[] content) throws IOException {
-        file.replaceContent(content);
-    }
-
-    @Override
-    public void setMode(Set<PosixFilePermission> mode) throws IOException {
-        file.setMode(mode);
-    }
-
-    @Override
-    public void setOwner(String owner, String group) throws IOException {
-        file.setOwner(owner, group);
-    }
-
     /** Closes the descriptor, which also drops the process's lock on the file. */
     @Override
     public void close() throws IOException {
         locked = false;
-        file.close();
+        super.close();
     }
 
     @Override
