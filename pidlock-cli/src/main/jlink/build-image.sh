@@ -19,7 +19,9 @@ fi
 native_access=""
 version=$("$image/bin/java" -version 2>&1 | head -n 1 | sed -E 's/[^"]*"([0-9]+).*/\1/')
 [ "$version" -ge 24 ] 2>/dev/null && native_access="--enable-native-access=com.sun.jna"
-opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Djna.nosys=true -Djna.nounpack=true"
+# jna.platform.library.path set: JNA would otherwise run `ldconfig -p` (a process) to learn the library
+# directories; pidlock loads only the C library, by its soname, which needs no search.
+opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -XX:-UsePerfData -Djna.nosys=true -Djna.nounpack=true -Djna.platform.library.path=/usr/lib:/lib"
 # Class-data sharing: the classes typical runs load, archived once at build time as the image's default
 # archive (lib/server/classes.jsa, used without any flag).
 work=$(mktemp -d)
@@ -36,13 +38,17 @@ train status --pidfile "$work/train.pid"
 train run --pidfile "$work/train.pid" -- true
 train run --pidfile "$work/train.pid" --backend nio -- true
 cat "$work"/classes.* | sort -u > "$work/classlist"
-"$image/bin/java" -Xshare:dump -XX:SharedClassListFile="$work/classlist" \
+"$image/bin/java" -Xshare:dump --add-modules dev.pidlock.cli -XX:SharedClassListFile="$work/classlist" \
   -XX:SharedArchiveFile="$image/lib/server/classes.jsa" $opts $native_access >/dev/null 2>&1 \
   || echo "warning: no class-data sharing archive" >&2
 cat > "$image/bin/pidlock" <<LAUNCHER
 #!/bin/sh
 # The pidlock command (jlink image launcher).
-dir=\$(cd "\$(dirname "\$0")/.." && pwd -P)
+# The image directory without starting a process when the launcher is called by its path (the common case).
+case \$0 in
+  */*) [ -L "\$0" ] && dir=\$(cd "\$(dirname "\$(readlink -f "\$0")")/.." && pwd -P) || dir=\${0%/*}/.. ;;
+  *) dir=\$(cd "\$(dirname "\$(command -v "\$0")")/.." && pwd -P) ;;
+esac
 exec "\$dir/bin/java" -Xshare:auto $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
   -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
   -m dev.pidlock.cli/dev.pidlock.cli.Main "\$@"

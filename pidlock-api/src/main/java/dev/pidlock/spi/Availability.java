@@ -1,7 +1,17 @@
 package dev.pidlock.spi;
 
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether a backend can lock on this machine, and why not when it cannot. A backend finds this out by
@@ -61,6 +71,41 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
             }
         };
     }
+
+    /**
+     * Creates a fresh, private (mode 0700 where the file system has POSIX permissions) directory under
+     * {@code java.io.tmpdir} for a probe to lock a file in; the caller deletes it. Unlike
+     * {@link Files#createTempDirectory}, it does not seed a {@code SecureRandom} — a probe runs at the start of
+     * every command, and that costs more than the probe — so the name is made of the process id, a counter and
+     * the clock, and creation simply fails over to the next name if one exists.
+     *
+     * @param backend the backend's id, part of the name
+     * @return the new directory
+     * @throws IOException if no directory could be created
+     * @since 0.1
+     */
+    public static Path scratchDirectory(String backend) throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        boolean posix = tmp.getFileSystem().supportedFileAttributeViews().contains("posix");
+        StringBuilder prefix = new StringBuilder("pidlock-probe-");
+        backend.chars().forEach(c -> prefix.append(Character.isLetterOrDigit(c) && c < 128 ? (char) c : '-'));
+        prefix.append('-').append(ProcessHandle.current().pid()).append('-');
+        IOException last = null;
+        for (int i = 0; i < 100; i++) {
+            Path dir = tmp.resolve(prefix.toString() + SCRATCH.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
+            try {
+                return posix ? Files.createDirectory(dir, PRIVATE) : Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static final AtomicLong SCRATCH = new AtomicLong();
+    private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+            PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
 
     /** @return the answer of a backend that works here */
     public static Availability available() {

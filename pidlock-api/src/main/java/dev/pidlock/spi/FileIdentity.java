@@ -28,6 +28,18 @@ public record FileIdentity(long device, long inode) {
         return PathFacts.read(path).map(PathFacts::identity);
     }
 
+    // Written out rather than generated: a record's generated equals and hashCode are linked through
+    // invokedynamic at their first call, which costs milliseconds in a command's start-up.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileIdentity other && other.device == device && other.inode == inode;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(device) * 31 + Long.hashCode(inode);
+    }
+
     @Override
     public String toString() {
         return "dev=" + device + ",ino=" + inode;

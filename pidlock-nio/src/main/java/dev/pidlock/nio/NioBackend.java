@@ -70,9 +70,11 @@ public final class NioBackend implements LockBackend {
         if (!FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
             return Availability.unavailable("the default file system has no Unix attributes (device, inode)");
         }
+        Path dir = null;
         Path tmp = null;
         try {
-            tmp = Files.createTempFile("pidlock-probe-", ".lock");
+            dir = Availability.scratchDirectory("nio");
+            tmp = Files.createFile(dir.resolve("probe.lock"));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS)) {
                 FileLock lock = ch.tryLock();
@@ -85,9 +87,12 @@ public final class NioBackend implements LockBackend {
         } catch (IOException | RuntimeException e) {
             return Availability.unavailable("locking a temporary file failed: " + e, e);
         } finally {
-            if (tmp != null) {
+            if (dir != null) {
                 try {
-                    Files.deleteIfExists(tmp);
+                    if (tmp != null) {
+                        Files.deleteIfExists(tmp);
+                    }
+                    Files.deleteIfExists(dir);
                 } catch (IOException ignored) {
                     // a leftover empty temporary file is harmless
                 }

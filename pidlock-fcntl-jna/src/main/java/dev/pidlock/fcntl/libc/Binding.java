@@ -74,7 +74,7 @@ public final class Binding {
         Path dir = null;
         Path file = null;
         try {
-            dir = Files.createTempDirectory("pidlock-probe-" + backend.replace('+', '-') + "-");
+            dir = Availability.scratchDirectory(backend);
             file = dir.resolve("probe.pid");
             Optional<String> failure = check.run(file);
             return failure.isPresent() ? Availability.unavailable(failure.get()) : Availability.available();
