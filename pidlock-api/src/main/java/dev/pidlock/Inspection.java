@@ -98,12 +98,17 @@ final class Inspection {
             case FREE -> LockState.UNLOCKED;
             case UNKNOWN -> LockState.UNKNOWN;
         };
-        OptionalLong pid = Acquisition.holderOf(content.pid(), probe.holderPid());
         if (lock == LockState.LOCKED) {
-            return new PidFileStatus(path, State.RUNNING, pid, lock, pid.isPresent()
-                    ? Optional.of(ProcessInfo.of(pid.getAsLong())) : Optional.empty(),
-                    "locked" + (pid.isPresent() ? " by pid " + pid.getAsLong() : ""));
+            OptionalLong holder = Acquisition.holderOf(content.pid(), probe.holderPid());
+            if (holder.isPresent()) {
+                return new PidFileStatus(path, State.RUNNING, holder, lock,
+                        Optional.of(ProcessInfo.of(holder.getAsLong())), "locked by pid " + holder.getAsLong());
+            }
+            return new PidFileStatus(path, State.RUNNING, holder, lock, Optional.empty(),
+                    "locked by a process that inherited the descriptor" + (content.pid().isPresent()
+                            ? "; the pidfile names pid " + content.pid().getAsLong() + ", which is gone" : ""));
         }
+        OptionalLong pid = content.pid();
         if (pid.isEmpty()) {
             return new PidFileStatus(path, State.STALE, pid, lock, Optional.empty(), content.problem());
         }

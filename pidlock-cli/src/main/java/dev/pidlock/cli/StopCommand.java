@@ -170,8 +170,20 @@ final class StopCommand implements Callable<Integer> {
         return true;
     }
 
+    /**
+     * Removes the pidfile under its lock. When the lock is still held — a process the command started kept the
+     * inherited descriptor — the file stays, and the user is told who holds it.
+     */
     private static void removeIfFree(PidLock.Builder b) {
-        b.tryAcquire().ifPresent(PidLock::close);
+        if (b.tryAcquire().map(lock -> {
+            lock.close();
+            return true;
+        }).orElse(false)) {
+            return;
+        }
+        PidFileStatus now = b.inspect();
+        System.err.println("pidlock: the lock on " + now.path() + " is still held, by a process that inherited"
+                + " it (" + now.detail() + "); the pidfile stays");
     }
 
     private static String format(Duration d) {

@@ -127,6 +127,27 @@ class StartStopLauncherTest {
     }
 
     @Test
+    void stopLeavesThePidfileWhileAProcessTheCommandStartedStillHoldsTheLock() throws IOException {
+        Path grandchild = dir.resolve("grandchild.pid");
+        long pid = start("--", "sh", "-c", "sleep 30 & echo $! > " + grandchild + "; wait");
+        Launcher.await("the grandchild's pid", () -> Launcher.read(grandchild).endsWith("\n"));
+        long other = Long.parseLong(Launcher.read(grandchild).strip());
+        pidlock.killLater(other);
+
+        Launcher.Result stop = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertFalse(Procs.alive(pid), stop::toString);
+        assertTrue(Procs.alive(other), "stop signals the verified process only");
+        assertTrue(Files.exists(pidfile), () -> "the lock is still held, so the pidfile stays: " + stop);
+        assertTrue(stop.stderr().contains("still held"), stop::toString);
+        Launcher.Result again = pidlock.run("start", "--pidfile", p, "--", "sleep", "30").exits(0);
+        assertTrue(again.stdout().contains("already running"), again::toString);
+        assertFalse(again.stdout().contains(Long.toString(pid)), () -> "never names the gone pid: " + again);
+        Launcher.Result status = pidlock.run("status", "--json", "--pidfile", p).exits(0);
+        assertTrue(status.stdout().contains("\"pid\":null") && status.stdout().contains("pid " + pid + ", which is"
+                + " gone"), () -> "running, but the holder is not the gone pid: " + status);
+    }
+
+    @Test
     void stopWhenNothingRunsSucceeds() throws IOException, InterruptedException {
         Launcher.Result absent = pidlock.run("stop", "--pidfile", p).exits(0);
         assertTrue(absent.stdout().contains("not running"), absent::toString);
