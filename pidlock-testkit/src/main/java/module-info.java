@@ -7,6 +7,7 @@
 module dev.pidlock.testkit {
     requires transitive dev.pidlock.api;
     requires transitive org.junit.jupiter.api;
+    requires quicktheories;
 
     exports dev.pidlock.testkit;
 }
