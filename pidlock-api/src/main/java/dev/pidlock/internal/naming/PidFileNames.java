@@ -8,6 +8,11 @@ import java.util.zip.CRC32;
  * no {@code ..}, no leading dot, at most 255 bytes in UTF-8, ending in {@code .pid}. Every character that
  * is not allowed becomes {@code _}; a name that had to be shortened keeps a hash of the whole so that
  * different long names stay different.
+ *
+ * <p>Which characters are allowed does not depend on the JDK's Unicode version, so that every JDK maps a
+ * name to the same file: controls, surrogates, private use, noncharacters and the line and paragraph
+ * separators are fixed ranges, and format characters are those of Unicode 16 (a fixed list); a character
+ * that a later Unicode assigns, or that this JDK does not know, is kept.
  */
 public final class PidFileNames {
 
@@ -59,6 +64,16 @@ public final class PidFileNames {
         return clean + SUFFIX;
     }
 
+    /**
+     * The format characters (general category Cf) of Unicode 16, as first/last pairs. Frozen: JDK 17 knows
+     * Unicode 13 and JDK 25 Unicode 16, and asking {@link Character#getType} would map names containing
+     * U+0890 or U+13439 differently on each.
+     */
+    private static final int[] FORMAT = {0x00AD, 0x00AD, 0x0600, 0x0605, 0x061C, 0x061C, 0x06DD, 0x06DD,
+        0x070F, 0x070F, 0x0890, 0x0891, 0x08E2, 0x08E2, 0x180E, 0x180E, 0x200B, 0x200F, 0x202A, 0x202E,
+        0x2060, 0x2064, 0x2066, 0x206F, 0xFEFF, 0xFEFF, 0xFFF9, 0xFFFB, 0x110BD, 0x110BD, 0x110CD, 0x110CD,
+        0x13430, 0x1343F, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0001, 0xE0001, 0xE0020, 0xE007F};
+
     private static boolean allowed(int cp) {
         if (cp == '/' || cp == '\\' || cp == 0) {
             return false;
@@ -66,10 +81,21 @@ public final class PidFileNames {
         if (cp >= 0x80 && !FILE_NAME_ENCODING.canEncode(new String(Character.toChars(cp)))) {
             return false;
         }
-        int type = Character.getType(cp);
-        return type != Character.CONTROL && type != Character.FORMAT && type != Character.SURROGATE
-                && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
-                && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR;
+        boolean control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+        boolean surrogate = cp >= 0xD800 && cp <= 0xDFFF;
+        boolean privateUse = (cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000;
+        boolean noncharacter = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+        boolean separator = cp == 0x2028 || cp == 0x2029;
+        return !(control || surrogate || privateUse || noncharacter || separator || format(cp));
+    }
+
+    private static boolean format(int cp) {
+        for (int i = 0; i < FORMAT.length; i += 2) {
+            if (cp >= FORMAT[i] && cp <= FORMAT[i + 1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int utf8Length(String s) {

@@ -103,6 +103,43 @@ class PidFileNamesTest {
         assertEquals("job-\ud83d\ude00.pid", PidFileNames.sanitise("job-\ud83d\ude00"));
     }
 
+    /**
+     * The same name must give the same file on every JDK, or two instances of one program run by different
+     * JDKs (an application on 17, the command's image on 25) would lock different files. U+1FAE0 (Unicode 14)
+     * and U+0CF3 (Unicode 15) are unassigned to JDK 17 and letters or symbols to JDK 25: both keep them.
+     */
+    @Test
+    void charactersNewerThanTheJdksUnicodeAreKeptSoThatEveryJdkMapsANameAlike() {
+        assertEquals("app\ud83e\udee0.pid", PidFileNames.sanitise("app\ud83e\udee0"));
+        assertEquals("a\u0cf3b.pid", PidFileNames.sanitise("a\u0cf3b"));
+    }
+
+    /**
+     * Format characters are replaced by a fixed list (Unicode 16), not by the JDK's opinion: those added after
+     * JDK 17's Unicode 13 (U+0890, U+0891, U+13439..U+1343F) are replaced on every JDK, as are noncharacters.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0890", "\u0891", "\ud80d\udc39", "\ud80d\udc3f", "\u00ad", "\u2066", "\udb40\udc01",
+            "\ufdd0", "\ufffe", "\uffff", "\ud83f\udfff", "\udbff\udffe"})
+    void formatCharactersAndNoncharactersBecomeUnderscoresOnEveryJdk(String bad) {
+        assertEquals("a_b.pid", PidFileNames.sanitise("a" + bad + "b"));
+    }
+
+    /** The fixed rule covers every character this JDK calls a control, format, surrogate, private or separator. */
+    @Test
+    void everyCharacterThisJdkCallsInvisibleOrUnsafeBecomesAnUnderscore() {
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+            int type = Character.getType(cp);
+            if (cp == '/' || cp == '\\' || type == Character.CONTROL || type == Character.FORMAT
+                    || type == Character.SURROGATE || type == Character.PRIVATE_USE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                String name = "a" + new String(Character.toChars(cp)) + "b";
+                String hex = Integer.toHexString(cp);
+                assertEquals("a_b.pid", PidFileNames.sanitise(name), () -> "U+" + hex);
+            }
+        }
+    }
+
     @Test
     void aNameThatFitsIsNotShortened() {
         String fits = "n".repeat(PidFileNames.MAX_BYTES - PidFileNames.SUFFIX.length());
