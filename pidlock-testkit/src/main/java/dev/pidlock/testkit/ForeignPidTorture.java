@@ -58,8 +58,9 @@ import org.quicktheories.generators.Generate;
  * }
  * }</pre>
  *
- * <p>Examples per run: {@link TortureSettings#size(int, int) size(40, 400)}; one {@code TORTURE suite=foreign-pid}
- * line reports them.
+ * <p>Examples per run: every target once, well formed, then {@link TortureSettings#size(int, int) size(40, 400)}
+ * generated cases; one {@code TORTURE suite=foreign-pid} line reports them (kills: the {@code sleep} processes
+ * killed to make dead pids), a {@code FOREIGN} line the outcomes per target.
  *
  * @since 0.1
  */

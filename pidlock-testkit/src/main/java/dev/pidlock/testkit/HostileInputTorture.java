@@ -74,8 +74,9 @@ import org.quicktheories.generators.Generate;
  * }
  * }</pre>
  *
- * <p>Examples per run: {@link TortureSettings#size(int, int) size(40, 400)} contents and names,
- * {@code size(25, 250)} unsafe paths; each test prints one {@code TORTURE suite=hostile-…} line.
+ * <p>Examples per run: six fixed corners and {@link TortureSettings#size(int, int) size(40, 400)} generated
+ * contents, {@code size(40, 400)} names, {@code size(25, 250)} unsafe paths; each test prints one
+ * {@code TORTURE suite=hostile-…} line and a {@code HOSTILE …} line of details.
  *
  * @since 0.1
  */
@@ -723,6 +724,8 @@ public abstract class HostileInputTorture {
                 + " this suite runs as another user");
         Optional<List<String>> prefix = Unprivileged.prefix();
         assumeTrue(prefix.isPresent(), "neither setpriv nor runuser is installed, or there is no user nobody");
+        assumeTrue(Unprivileged.othersCanPass(dir.getParent()), "user nobody cannot reach the temporary"
+                + " directory " + dir + " (java.io.tmpdir)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path area = Files.createDirectory(dir.resolve("area"));
         Path scratch = Files.createDirectory(dir.resolve("scratch"));

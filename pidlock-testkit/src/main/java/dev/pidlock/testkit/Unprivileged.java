@@ -141,13 +141,21 @@ final class Unprivileged {
     record Command(List<String> command, List<String> copied) {
     }
 
-    /** @return whether every directory above {@code p} lets others through and others may read {@code p} */
-    static boolean othersCanRead(Path p) throws IOException {
-        Path real = p.toRealPath();
-        for (Path a = real.getParent(); a != null; a = a.getParent()) {
+    /** @return whether others may pass through directory {@code d} and every directory above it */
+    static boolean othersCanPass(Path d) throws IOException {
+        for (Path a = d.toRealPath(); a != null; a = a.getParent()) {
             if (!Files.getPosixFilePermissions(a).contains(PosixFilePermission.OTHERS_EXECUTE)) {
                 return false;
             }
+        }
+        return true;
+    }
+
+    /** @return whether every directory above {@code p} lets others through and others may read {@code p} */
+    static boolean othersCanRead(Path p) throws IOException {
+        Path real = p.toRealPath();
+        if (!othersCanPass(real.getParent())) {
+            return false;
         }
         Set<PosixFilePermission> own = Files.getPosixFilePermissions(real);
         return own.contains(PosixFilePermission.OTHERS_READ)
