@@ -21,9 +21,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exclusion across processes (PRODUCT.md §4 steps 3 and 9): two processes never both hold; a holder that
- * exits, is signalled or dies gives the lock up; release happens once and never deletes a file that is not
- * ours; and, where the backend declares it, {@code flock(1)} and {@code fcntl} lockers are excluded both ways.
+ * Exclusion across processes: two processes never both hold; a holder that exits, is signalled or dies gives the
+ * lock up; release happens once and never deletes a file that is not ours; and, where the backend declares it,
+ * {@code flock(1)} and {@code fcntl} lockers are excluded both ways.
  *
  * @since 0.1
  */
@@ -220,7 +220,7 @@ public abstract class ExclusionCases extends ContractCase {
     @Test
     void flockUsersAreExcludedBothWays() throws IOException {
         requires(Capability.CONFLICTS_WITH_FLOCK, "flock(2) locks and this backend's locks do not exclude each"
-                + " other (PRODUCT.md §3)");
+                + " other");
         requiresCommand("flock", "util-linux flock(1) is the flock(2) peer");
         ChildProcess a = holder();
         assertEquals(3, peerTries(List.of("flock", "--nonblock", "--conflict-exit-code", "3", pidfile.toString(),
@@ -252,7 +252,7 @@ public abstract class ExclusionCases extends ContractCase {
     @Test
     void fcntlUsersAreExcludedBothWays() throws IOException {
         requires(Capability.CONFLICTS_WITH_FCNTL, "POSIX fcntl locks and this backend's locks do not exclude each"
-                + " other (PRODUCT.md §3)");
+                + " other");
         requiresCommand("python3", "python3's fcntl.lockf is the POSIX fcntl peer");
         ChildProcess a = holder();
         assertEquals(1, peerTries(pythonLockf(false)), "python lockf got the lock while " + backendId() + " held it");

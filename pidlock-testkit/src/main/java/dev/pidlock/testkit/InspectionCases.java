@@ -20,10 +20,9 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Probing without acquiring ({@code inspect}, PRODUCT.md §5): every state of a pidfile is reported, nothing
- * is created, changed or locked by looking. Whether the lock itself can be seen depends on
- * {@link Capability#PROBE_WITHOUT_ACQUIRING}; whether the kernel can name the holder, on
- * {@link Capability#REPORTS_HOLDER_PID}.
+ * Probing without acquiring ({@code inspect}): every state of a pidfile is reported, nothing is created, changed
+ * or locked by looking. Whether the lock itself can be seen depends on {@link Capability#PROBE_WITHOUT_ACQUIRING};
+ * whether the kernel can name the holder, on {@link Capability#REPORTS_HOLDER_PID}.
  *
  * @since 0.1
  */

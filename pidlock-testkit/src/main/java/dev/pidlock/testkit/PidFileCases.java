@@ -30,11 +30,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the pidfile path may name and what the file looks like (PRODUCT.md §4 steps 2 and 7): every hostile
- * file type at the path (symlink, symlink chain, directory, FIFO, socket, device) and a world-writable
- * directory without the sticky bit are refused, by {@code acquire} and {@code inspect} alike, without
- * blocking and without touching what is there; the file gets its mode through the descriptor, whatever the
- * umask and whatever mode an existing file had.
+ * What the pidfile path may name and what the file looks like: every hostile file type at the path (symlink,
+ * symlink chain, directory, FIFO, socket, device) and a world-writable directory without the sticky bit are
+ * refused, by {@code acquire} and {@code inspect} alike, without blocking and without touching what is there; the
+ * file gets its mode through the descriptor, whatever the umask and whatever mode an existing file had.
  *
  * @since 0.1
  */

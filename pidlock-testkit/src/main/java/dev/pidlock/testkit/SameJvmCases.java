@@ -28,11 +28,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * One JVM and its own lock (PRODUCT.md §4 step 8): a second acquisition of a held file, through any spelling
- * of its path and from any thread, is refused as held by this process (or counted, when re-entry is allowed)
- * and never drops the lock, whatever the backend's scope. Where the scope is the open file description,
- * closing other descriptors of the file does not drop it either; where the backend can pass its lock across
- * {@code exec}, the descriptor is offered only when asked for.
+ * One JVM and its own lock: a second acquisition of a held file, through any spelling of its path and from any
+ * thread, is refused as held by this process (or counted, when re-entry is allowed) and never drops the lock,
+ * whatever the backend's scope. Where the scope is the open file description, closing other descriptors of the
+ * file does not drop it either; where the backend can pass its lock across {@code exec}, the descriptor is offered
+ * only when asked for.
  *
  * @since 0.1
  */

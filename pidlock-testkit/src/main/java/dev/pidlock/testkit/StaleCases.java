@@ -17,8 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an unlocked pidfile's content decides (PRODUCT.md §4 steps 5 and 6): no live holder, a reused pid
- * and garbage are taken over; a live process that may have written the file is respected as already running.
+ * What an unlocked pidfile's content decides: no live holder, a reused pid and garbage are taken over; a live
+ * process that may have written the file is respected as already running.
  *
  * @since 0.1
  */

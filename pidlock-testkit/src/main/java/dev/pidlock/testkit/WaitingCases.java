@@ -21,10 +21,10 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Waiting for the lock (PRODUCT.md §4 steps 3, 4 and the end of §4): a waiter gets the lock when the holder
- * releases or dies, whether the holder is another process or another thread; a wait honours its timeout and
- * names the holder; a waiter never keeps a file the path no longer names (the unlink race); an interrupted
- * wait ends with {@link InterruptedException} and leaves nothing behind.
+ * Waiting for the lock: a waiter gets the lock when the holder releases or dies, whether the holder is another
+ * process or another thread; a wait honours its timeout and names the holder; a waiter never keeps a file the path
+ * no longer names (the unlink race); an interrupted wait ends with {@link InterruptedException} and leaves nothing
+ * behind.
  *
  * <p>A few steps check that a waiter has <em>not</em> been granted the lock a short while after it started:
  * that is a safety check (a grant would be a double grant), never a measure of speed.
@@ -133,7 +133,7 @@ public abstract class WaitingCases extends ContractCase {
      */
     @Test
     void waitingThreadGetsTheLockWhenAnotherThreadReleases() throws Exception {
-        PidLock first = lock().acquire();
+        PidLock first = closeAfterwards(lock().acquire());
         Waiter waiter = new Waiter(false);
         waiter.assertStillWaiting("another thread holds it");
         first.close();
@@ -174,7 +174,7 @@ public abstract class WaitingCases extends ContractCase {
     }
 
     /**
-     * The unlink race of PRODUCT.md §4 step 4, as written there: A holds, B waits on A's inode, the file is
+     * The unlink race that the identity check after locking closes: A holds, B waits on A's inode, the file is
      * deleted and C creates and locks a new one; when A releases, A leaves C's file alone and B, woken on the
      * unlinked inode, must not hold while C does. B gets the lock once C releases, in the file the path names.
      *
