@@ -1,18 +1,21 @@
 package dev.pidlock.internal.naming;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
- * Turns a lock name into one safe file name: no {@code /} or {@code \}, no NUL or other control character,
- * no {@code ..}, no leading dot, at most 255 bytes in UTF-8, ending in {@code .pid}. Every character that
- * is not allowed becomes {@code _}; a name that had to be shortened keeps a hash of the whole so that
- * different long names stay different.
+ * Turns a lock name into one safe file name of printable ASCII, the same in every locale, on every JDK and
+ * every file system, so that two processes naming one lock always meet at one file.
  *
- * <p>Which characters are allowed does not depend on the JDK's Unicode version, so that every JDK maps a
- * name to the same file: controls, surrogates, private use, noncharacters and the line and paragraph
- * separators are fixed ranges, and format characters are those of Unicode 16 (a fixed list); a character
- * that a later Unicode assigns, or that this JDK does not know, is kept.
+ * <p>The name (without a final {@code .pid}) is encoded to UTF-8 (an unpaired surrogate as the encoder's
+ * replacement, {@code ?}); bytes 0x20..0x7E are kept except {@code /}, {@code \} and {@code %}, and every
+ * other byte is written {@code %XX} with two upper-case hex digits; a leading {@code .} is written
+ * {@code %2E}, so the file is never hidden and never {@code .} or {@code ..}. Then {@code .pid} is appended.
+ * So {@code café} is {@code caf%C3%A9.pid} and {@code a/b} is {@code a%2Fb.pid}. Distinct names give distinct
+ * files, except that {@code x} and {@code x.pid} are one file, the empty name is {@code pidlock.pid}, and a
+ * name whose file name would pass 255 bytes is cut (never inside a {@code %XX}) and keeps a hash of the whole
+ * name, so that different long names stay different.
  */
 public final class PidFileNames {
 
@@ -24,104 +27,54 @@ public final class PidFileNames {
 
     private static final String EMPTY_NAME = "pidlock";
 
-    /** The JVM's encoding of file names: a character it cannot encode cannot be in a path. */
-    private static final java.nio.charset.CharsetEncoder FILE_NAME_ENCODING = fileNameEncoding();
-
-    private static java.nio.charset.CharsetEncoder fileNameEncoding() {
-        try {
-            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder();
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8.newEncoder();
-        }
-    }
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private PidFileNames() {
     }
 
     /**
      * @param name any string
-     * @return a single, safe path component for it
+     * @return a single, safe path component for it, of printable ASCII
      */
     public static String sanitise(String name) {
         String base = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
-        StringBuilder sb = new StringBuilder(base.length());
-        base.codePoints().forEach(cp -> sb.appendCodePoint(allowed(cp) ? cp : '_'));
-        String clean = sb.toString();
-        while (clean.contains("..")) {
-            clean = clean.replace("..", "_.");
+        byte[] bytes = base.getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(bytes.length + 8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xFF;
+            if (kept(b) && !(i == 0 && b == '.')) {
+                sb.append((char) b);
+            } else {
+                sb.append('%').append(HEX[b >> 4]).append(HEX[b & 0xF]);
+            }
         }
-        if (clean.startsWith(".")) {
-            clean = "_" + clean.substring(1);
-        }
-        if (clean.isEmpty()) {
-            clean = EMPTY_NAME;
-        }
+        String clean = sb.length() == 0 ? EMPTY_NAME : sb.toString();
         int budget = MAX_BYTES - SUFFIX.length();
-        if (utf8Length(clean) > budget) {
-            String hash = "-" + crc(base);
-            clean = truncateUtf8(clean, budget - hash.length()) + hash;
+        if (clean.length() > budget) {
+            String hash = "-" + crc(bytes);
+            clean = cut(clean, budget - hash.length()) + hash;
         }
         return clean + SUFFIX;
     }
 
-    /**
-     * The format characters (general category Cf) of Unicode 16, as first/last pairs. Frozen: JDK 17 knows
-     * Unicode 13 and JDK 25 Unicode 16, and asking {@link Character#getType} would map names containing
-     * U+0890 or U+13439 differently on each.
-     */
-    private static final int[] FORMAT = {0x00AD, 0x00AD, 0x0600, 0x0605, 0x061C, 0x061C, 0x06DD, 0x06DD,
-        0x070F, 0x070F, 0x0890, 0x0891, 0x08E2, 0x08E2, 0x180E, 0x180E, 0x200B, 0x200F, 0x202A, 0x202E,
-        0x2060, 0x2064, 0x2066, 0x206F, 0xFEFF, 0xFEFF, 0xFFF9, 0xFFFB, 0x110BD, 0x110BD, 0x110CD, 0x110CD,
-        0x13430, 0x1343F, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0001, 0xE0001, 0xE0020, 0xE007F};
-
-    private static boolean allowed(int cp) {
-        if (cp == '/' || cp == '\\' || cp == 0) {
-            return false;
-        }
-        if (cp >= 0x80 && !FILE_NAME_ENCODING.canEncode(new String(Character.toChars(cp)))) {
-            return false;
-        }
-        boolean control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-        boolean surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-        boolean privateUse = (cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000;
-        boolean noncharacter = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
-        boolean separator = cp == 0x2028 || cp == 0x2029;
-        return !(control || surrogate || privateUse || noncharacter || separator || format(cp));
+    /** A byte that stands for itself: printable ASCII but the separators and the escape character. */
+    private static boolean kept(int b) {
+        return b >= 0x20 && b <= 0x7E && b != '/' && b != '\\' && b != '%';
     }
 
-    private static boolean format(int cp) {
-        for (int i = 0; i < FORMAT.length; i += 2) {
-            if (cp >= FORMAT[i] && cp <= FORMAT[i + 1]) {
-                return true;
-            }
+    /** The longest prefix of {@code escaped} of at most {@code max} characters that ends between escapes. */
+    private static String cut(String escaped, int max) {
+        int end = max;
+        int percent = escaped.lastIndexOf('%', end - 1);
+        if (percent >= 0 && percent + 3 > end) {
+            end = percent;
         }
-        return false;
+        return escaped.substring(0, end);
     }
 
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static String truncateUtf8(String s, int maxBytes) {
-        StringBuilder out = new StringBuilder();
-        int used = 0;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            int len = utf8Length(new String(Character.toChars(cp)));
-            if (used + len > maxBytes) {
-                break;
-            }
-            out.appendCodePoint(cp);
-            used += len;
-            i += Character.charCount(cp);
-        }
-        String result = out.toString();
-        return result.endsWith(".") ? result.substring(0, result.length() - 1) + "_" : result;
-    }
-
-    private static String crc(String s) {
+    private static String crc(byte[] bytes) {
         CRC32 crc = new CRC32();
-        crc.update(s.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
+        crc.update(bytes);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 }
