@@ -344,7 +344,7 @@ public abstract class HostileInputTorture {
 
     /** Pieces that have broken file-name sanitisers, and look-alikes of the dangerous ones. */
     private static final List<String> TRICKY = List.of("/", "\\", "\0", ".", "..", "...", ".pid", "..pid", "pid",
-            "a", " ", "-", "~", "*", "?", "$HOME", "%2e%2e%2f", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085",
+            "a", " ", "-", "~", "*", "?", "$HOME", "%2e%2e%2f", "%", "%2F", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085",
             "\u00a0", "\u00ad", "\u0301", "\u0338", "\u2044", "\u2215", "\uff0f", "\uff0e", "\u2024", "\u05d0",
             "\u0627", "\u200e", "\u200f", "\u202e", "\u2066", "\u2069", "\u200b", "\u2028", "\ufeff", "\ufffe",
             "\ud800", "\udbff", "\udc00", "\udfff", "\ue000", "\ud83d\ude00", "\udbff\udfff", "e\u0301", "\u00e9",
@@ -375,10 +375,10 @@ public abstract class HostileInputTorture {
 
     /**
      * Whatever the name, {@code PidLock.named(name).directory(dir)} acquires one regular, visible file
-     * directly inside {@code dir} (never outside it, never below it, never a dot-file, at most 255 bytes,
-     * ending in {@code .pid}), the same file every time for the same name, and releases it without leaving
-     * anything behind; or it refuses the name with one clear line. Different names that share a file are
-     * counted and printed.
+     * directly inside {@code dir} (never outside it, never below it, never a dot-file, at most 255 bytes of
+     * printable ASCII, so that no locale spells it differently, ending in {@code .pid}), the same file every
+     * time for the same name, and releases it without leaving anything behind; or it refuses the name with
+     * one clear line. Different names that share a file are counted and printed.
      *
      * @throws IOException when the directory cannot be set up
      */
@@ -457,6 +457,8 @@ public abstract class HostileInputTorture {
             assertFalse(file.startsWith("."), "a hidden file: " + file + " for " + what);
             assertTrue(file.endsWith(".pid"), file + " for " + what);
             assertTrue(file.chars().noneMatch(ch -> ch == '/' || ch == 0), file + " for " + what);
+            assertTrue(file.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7E),
+                    "not printable ASCII: " + ReferenceReading.show(file, 120) + " for " + what);
             int bytes = file.getBytes(StandardCharsets.UTF_8).length;
             assertTrue(bytes <= 255, bytes + " bytes: " + file + " for " + what);
             TreeSet<String> now = list(names);
