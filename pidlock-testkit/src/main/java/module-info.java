@@ -2,6 +2,7 @@
  * The conformance kit of pidlock: abstract JUnit 5 test classes that a backend module subclasses by naming
  * its backend id, and the child-process helpers they use.
  *
+ * @uses dev.pidlock.spi.LockBackend
  * @since 0.1
  */
 module dev.pidlock.testkit {
@@ -10,4 +11,6 @@ module dev.pidlock.testkit {
     requires quicktheories;
 
     exports dev.pidlock.testkit;
+
+    uses dev.pidlock.spi.LockBackend;
 }
