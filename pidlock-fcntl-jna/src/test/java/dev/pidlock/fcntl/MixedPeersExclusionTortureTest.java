@@ -3,7 +3,6 @@ package dev.pidlock.fcntl;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pidlock.testkit.ChildProcess;
 import dev.pidlock.testkit.Ledger;
 import dev.pidlock.testkit.TortureChild;
 import dev.pidlock.testkit.TortureRun;
@@ -44,6 +43,12 @@ class MixedPeersExclusionTortureTest {
     static final String PIDLOCK_BACKEND = "ofd+flock";
     static final int PIDLOCK_CHILDREN = 2;
     static final int PEER_LOOPS = 2;
+    /**
+     * The longest wait of pidlock's children between rounds. A round of a peer costs a few processes (flock(1), a
+     * shell, stat) or a Python interpreter's pace: pidlock's children wait longer between rounds so that all of
+     * them are at it at the same time, not one kind after the other.
+     */
+    static final int PIDLOCK_WAIT_MICROS = 10_000;
 
     @TempDir
     Path dir;
@@ -88,20 +93,19 @@ class MixedPeersExclusionTortureTest {
                 for (int i = 0; i < PIDLOCK_CHILDREN; i++) {
                     run.start(TortureChild.command("ledger=" + ledger.file(), "pidfile=" + pidfile,
                             "backend=" + PIDLOCK_BACKEND, "rounds=" + rounds, "seed=" + random.nextLong(),
-                            "hold=2000", "wait=2000", "blocking=50"));
+                            "hold=2000", "wait=" + PIDLOCK_WAIT_MICROS, "blocking=50"));
                 }
                 for (int i = 0; i < PEER_LOOPS; i++) {
                     run.start(peer.command(pidfile, ledger.file(), rounds, random.nextLong()));
                 }
                 run.goAll();
-                List<String> done = new ArrayList<>();
-                for (ChildProcess c : run.live()) {
-                    done.add(run.finish(c, Duration.ofMinutes(20)));
-                }
+                List<String> failures = new ArrayList<>();
+                List<String> done = run.finishAll(Duration.ofMinutes(20), failures);
                 Ledger.Check check = ledger.check();
                 entries = check.rounds();
                 problems.addAll(check.violations());
                 problems.addAll(check.mismatchedRounds(done, rounds));
+                problems.addAll(failures);
                 problems.addAll(handOvers(ledger.lines()));
                 assertTrue(problems.isEmpty(), () -> PIDLOCK_BACKEND + " against " + peerName + ": " + problems.size()
                         + " violation(s) in " + ledger.file() + ":" + new Ledger.Check(check.roundsById(),

@@ -160,18 +160,22 @@ public abstract class CrashTorture {
             List<String> problems = new ArrayList<>();
             try (Ledger ledger = Ledger.create(runDir.resolve("ledger")); TortureRun run = new TortureRun(ledger)) {
                 try {
-                    killAll(plan, run, pidfile, random, problems);
-                    if (problems.isEmpty()) {
-                        List<String> done = new ArrayList<>();
-                        run.live().forEach(c -> c.send("stop"));
-                        for (ChildProcess c : run.live()) {
-                            done.add(run.finish(c, ExclusionTorture.RUN_PATIENCE));
-                        }
-                        Ledger.Check check = ledger.check();
-                        problems.addAll(check.violations());
-                        problems.addAll(check.mismatchedRounds(done, 0));
-                        rounds += check.rounds();
+                    try {
+                        killAll(plan, run, pidfile, random, problems);
+                    } catch (AssertionError e) {
+                        problems.add(e.getMessage());
                     }
+                    List<String> done = List.of();
+                    if (problems.isEmpty()) {
+                        run.live().forEach(c -> c.send("stop"));
+                        done = run.finishAll(ExclusionTorture.RUN_PATIENCE, problems);
+                    } else {
+                        run.live().forEach(run::kill);
+                    }
+                    Ledger.Check check = ledger.check();
+                    problems.addAll(0, check.violations());
+                    problems.addAll(check.mismatchedRounds(done, 0));
+                    rounds += check.rounds();
                 } finally {
                     processes += run.started();
                     violations += problems.size();

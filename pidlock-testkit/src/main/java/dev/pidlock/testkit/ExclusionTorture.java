@@ -117,13 +117,12 @@ public abstract class ExclusionTorture {
                 }
                 processes += scenario.processes();
                 run.goAll();
-                List<String> done = new ArrayList<>();
-                for (ChildProcess c : run.live()) {
-                    done.add(run.finish(c, RUN_PATIENCE));
-                }
+                List<String> failures = new ArrayList<>();
+                List<String> done = run.finishAll(RUN_PATIENCE, failures);
                 Ledger.Check check = ledger.check();
                 List<String> problems = new ArrayList<>(check.violations());
                 problems.addAll(check.mismatchedRounds(done, scenario.roundsEach()));
+                problems.addAll(failures);
                 rounds += check.rounds();
                 violations += problems.size();
                 assertTrue(problems.isEmpty(), () -> backendId() + ", " + scenario + ": " + problems.size()

@@ -118,23 +118,67 @@ public final class TortureRun implements AutoCloseable {
     }
 
     /**
+     * Waits for every participant still running to finish, as {@link #finish} does, without stopping at the first
+     * that fails: the ledger of a run where one failed is still worth checking.
+     *
+     * @param patience how long each may take at most
+     * @param failures where to add one line for each participant that failed
+     * @return the {@code DONE} lines of those that finished well
+     */
+    public List<String> finishAll(Duration patience, List<String> failures) {
+        List<String> done = new ArrayList<>();
+        for (ChildProcess c : live()) {
+            try {
+                done.add(finish(c, patience));
+            } catch (AssertionError e) {
+                failures.add(e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    /**
      * Kills a participant so that the ledger stays exact: stops it with {@code SIGSTOP} and waits until every
      * thread of it is stopped (from then on it writes nothing), appends {@code kill PID} to the ledger, then
      * sends {@code SIGKILL} and reaps it. For the ledger it dies at the {@code kill} line, though the kernel
      * gives its locks up a little later: an entry by another process before the line is an overlap, one after
-     * it is not.
+     * it is not. A participant that has exited on its own is only reaped, and gets no line.
      *
      * @param participant the participant
      * @return the ledger's size just before the {@code kill} line, for {@link Ledger#awaitEnterAfter}
      */
     public long kill(ChildProcess participant) {
-        participant.signal("STOP");
-        awaitStopped(participant.pid());
-        long before = ledger.size();
-        ledger.append(killLine(participant));
+        long before;
+        if (stop(participant.pid())) {
+            awaitStopped(participant.pid());
+            before = ledger.size();
+            ledger.append(killLine(participant));
+        } else {
+            before = ledger.size();
+        }
         participant.kill();
         forget(participant);
         return before;
+    }
+
+    /** @return true when {@code SIGSTOP} was sent; false when the process had exited already */
+    private static boolean stop(long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(pid))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (kill.waitFor() == 0) {
+                return true;
+            }
+        } catch (IOException e) {
+            throw new AssertionError("kill -STOP " + pid + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            throw new AssertionError("kill -STOP " + pid + " failed, and the process runs");
+        }
+        return false;
     }
 
     private void forget(ChildProcess participant) {
