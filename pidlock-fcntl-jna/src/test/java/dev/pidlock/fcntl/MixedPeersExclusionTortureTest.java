@@ -108,8 +108,8 @@ class MixedPeersExclusionTortureTest {
                 problems.addAll(failures);
                 problems.addAll(handOvers(ledger.lines()));
                 assertTrue(problems.isEmpty(), () -> PIDLOCK_BACKEND + " against " + peerName + ": " + problems.size()
-                        + " violation(s) in " + ledger.file() + ":" + new Ledger.Check(check.roundsById(),
-                                check.kills(), problems).describe(20) + "\n" + String.join("\n", done));
+                        + " violation(s) in " + ledger.file() + ":" + Ledger.describe(problems, 20) + "\n"
+                        + String.join("\n", done));
             } finally {
                 TortureSettings.report("exclusion-mixed", PIDLOCK_BACKEND + "|" + peerName, run.started(), entries, 0,
                         problems.size());

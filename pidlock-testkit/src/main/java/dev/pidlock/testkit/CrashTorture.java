@@ -159,31 +159,26 @@ public abstract class CrashTorture {
             SplittableRandom random = new SplittableRandom(plan.seed());
             List<String> problems = new ArrayList<>();
             try (Ledger ledger = Ledger.create(runDir.resolve("ledger")); TortureRun run = new TortureRun(ledger)) {
+                List<String> done = List.of();
                 try {
-                    try {
-                        killAll(plan, run, pidfile, random, problems);
-                    } catch (AssertionError e) {
-                        problems.add(e.getMessage());
-                    }
-                    List<String> done = List.of();
+                    killAll(plan, run, pidfile, random, problems);
                     if (problems.isEmpty()) {
                         run.live().forEach(c -> c.send("stop"));
                         done = run.finishAll(ExclusionTorture.RUN_PATIENCE, problems);
-                    } else {
-                        run.live().forEach(run::kill);
                     }
-                    Ledger.Check check = ledger.check();
-                    problems.addAll(0, check.violations());
-                    problems.addAll(check.mismatchedRounds(done, 0));
-                    rounds += check.rounds();
+                } catch (AssertionError e) {
+                    problems.add(e.getMessage());
                 } finally {
+                    run.live().forEach(run::kill);
                     processes += run.started();
-                    violations += problems.size();
                 }
                 Ledger.Check check = ledger.check();
+                problems.addAll(0, check.violations());
+                problems.addAll(check.mismatchedRounds(done, 0));
+                rounds += check.rounds();
+                violations += problems.size();
                 assertTrue(problems.isEmpty(), () -> backendId() + ", " + plan + ": " + problems.size()
-                        + " violation(s) in " + ledger.file() + ":" + new Ledger.Check(check.roundsById(),
-                                check.kills(), problems).describe(20));
+                        + " violation(s) in " + ledger.file() + ":" + Ledger.describe(problems, 20));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

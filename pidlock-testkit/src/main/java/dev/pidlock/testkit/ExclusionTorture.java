@@ -110,24 +110,29 @@ public abstract class ExclusionTorture {
         try {
             Path runDir = Files.createDirectory(dir.resolve("run" + ++runs));
             Path pidfile = runDir.resolve("torture.pid");
+            List<String> problems = new ArrayList<>();
             try (Ledger ledger = Ledger.create(runDir.resolve("ledger")); TortureRun run = new TortureRun(ledger)) {
-                for (int i = 0; i < scenario.processes(); i++) {
-                    run.start(TortureChild.command(scenario.childOptions(ledger.file(), pidfile, backendId(), i)
-                            .toArray(String[]::new)));
+                List<String> done = List.of();
+                try {
+                    for (int i = 0; i < scenario.processes(); i++) {
+                        run.start(TortureChild.command(scenario.childOptions(ledger.file(), pidfile, backendId(), i)
+                                .toArray(String[]::new)));
+                    }
+                    run.goAll();
+                    done = run.finishAll(RUN_PATIENCE, problems);
+                } catch (AssertionError e) {
+                    problems.add(e.getMessage());
+                    run.live().forEach(run::kill);
+                } finally {
+                    processes += run.started();
                 }
-                processes += scenario.processes();
-                run.goAll();
-                List<String> failures = new ArrayList<>();
-                List<String> done = run.finishAll(RUN_PATIENCE, failures);
                 Ledger.Check check = ledger.check();
-                List<String> problems = new ArrayList<>(check.violations());
+                problems.addAll(0, check.violations());
                 problems.addAll(check.mismatchedRounds(done, scenario.roundsEach()));
-                problems.addAll(failures);
                 rounds += check.rounds();
                 violations += problems.size();
                 assertTrue(problems.isEmpty(), () -> backendId() + ", " + scenario + ": " + problems.size()
-                        + " violation(s) in " + ledger.file() + ":" + new Ledger.Check(check.roundsById(),
-                                check.kills(), problems).describe(20));
+                        + " violation(s) in " + ledger.file() + ":" + Ledger.describe(problems, 20));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

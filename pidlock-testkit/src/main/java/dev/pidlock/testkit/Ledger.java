@@ -210,6 +210,20 @@ public final class Ledger implements AutoCloseable {
         return "line " + (index + 1) + " \"" + lines.get(index) + "\"";
     }
 
+    /**
+     * @param problems violations or other problems, one line each
+     * @param max      the most to list
+     * @return the first {@code max} of them, each on a new indented line, and how many more there were
+     */
+    public static String describe(List<String> problems, int max) {
+        StringBuilder sb = new StringBuilder();
+        problems.stream().limit(max).forEach(v -> sb.append("\n  ").append(v));
+        if (problems.size() > max) {
+            sb.append("\n  … and ").append(problems.size() - max).append(" more");
+        }
+        return sb.toString();
+    }
+
     /** Closes this process's descriptor of the ledger. */
     @Override
     public void close() {
@@ -271,15 +285,10 @@ public final class Ledger implements AutoCloseable {
 
         /**
          * @param max the most violations to list
-         * @return the first {@code max} violations, one per line, and how many more there were
+         * @return {@link Ledger#describe} of the violations
          */
         public String describe(int max) {
-            StringBuilder sb = new StringBuilder();
-            violations.stream().limit(max).forEach(v -> sb.append("\n  ").append(v));
-            if (violations.size() > max) {
-                sb.append("\n  … and ").append(violations.size() - max).append(" more");
-            }
-            return sb.toString();
+            return Ledger.describe(violations, max);
         }
     }
 }
