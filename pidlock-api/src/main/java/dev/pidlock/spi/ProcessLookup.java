@@ -33,21 +33,24 @@ interface ProcessLookup {
      *         package may not use.)
      */
     static boolean hasExited(long pid) {
+        java.nio.file.Path dir = java.nio.file.Path.of("/proc/" + pid);
+        String stat;
         try {
-            String stat;
-            try {
-                stat = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/stat")).get(0);
-            } catch (java.nio.file.NoSuchFileException e) {
-                return java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self")); // reaped since
-            }
-            int close = stat.lastIndexOf(')');
-            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
-            if (state == 'Z' || state == 'X' || state == 'x') {
-                return true;
-            }
-            String[] fields = stat.substring(close + 1).trim().split(" ");
-            return fields.length > 6 && (Long.parseLong(fields[6]) & 0x4) != 0;
+            stat = java.nio.file.Files.readAllLines(dir.resolve("stat")).get(0);
         } catch (java.io.IOException | RuntimeException e) {
+            // ENOENT, or ESRCH while the process is being reaped: gone if /proc is there and its entry is not
+            return java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self"))
+                    && !java.nio.file.Files.exists(dir);
+        }
+        int close = stat.lastIndexOf(')');
+        char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+        if (state == 'Z' || state == 'X' || state == 'x') {
+            return true;
+        }
+        String[] fields = stat.substring(close + 1).trim().split(" ");
+        try {
+            return fields.length > 6 && (Long.parseLong(fields[6]) & 0x4) != 0;
+        } catch (NumberFormatException e) {
             return false;
         }
     }

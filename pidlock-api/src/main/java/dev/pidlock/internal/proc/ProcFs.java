@@ -43,13 +43,13 @@ public final class ProcFs {
      *         {@code /proc} cannot tell
      */
     public static boolean hasExited(long pid) {
+        Path dir = PROC.resolve(Long.toString(pid));
         String stat;
         try {
-            stat = Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("stat")).get(0);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return present(); // reaped since the caller saw it
+            stat = Files.readAllLines(dir.resolve("stat")).get(0);
         } catch (IOException | RuntimeException e) {
-            return false;
+            // ENOENT, or ESRCH while the process is being reaped: gone if /proc is there and its entry is not
+            return present() && !Files.exists(dir);
         }
         return exitedIn(stat);
     }
