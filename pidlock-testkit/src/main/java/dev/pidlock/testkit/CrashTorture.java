@@ -1,6 +1,7 @@
 package dev.pidlock.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -40,8 +41,9 @@ import org.quicktheories.core.Gen;
  * {@link #AFTER_KILL}, a generous bound and never a speed assertion: {@code lockf} waits out its one-second grace
  * for a creator that died before locking), and every survivor's rounds are all in the ledger. QuickTheories
  * generates the kill plans (points, victims, pauses before the kill; the simplest plan visits every point in
- * turn); sizes follow {@link TortureSettings}: 6 kills per backend in {@code quick} mode, 200 in {@code long}. A backend module subclasses this and
- * names its backend id:
+ * turn); sizes follow {@link TortureSettings}: 6 kills per backend in {@code quick} mode, 200 in {@code long}.
+ * Linux only: the kills stop their victim exactly with the help of {@code /proc}. A backend module subclasses
+ * this and names its backend id:
  *
  * <pre>{@code
  * class NioCrashTortureTest extends CrashTorture {
@@ -145,6 +147,8 @@ public abstract class CrashTorture {
      */
     @Test
     void killedHoldersNeverCauseADoubleGrantOrADeadlock() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")),
+                "stopping a victim exactly (TortureRun.kill) needs Linux /proc");
         try {
             qt().withExamples(TortureSettings.size(1, 4))
                     .withShrinkCycles(3)

@@ -41,12 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  *     wait there to be killed.</li>
  * </ul>
  *
- * Protocol: warms up on a pidfile of its own beside {@code pidfile}, prints {@code READY ID} and waits for {@code go} on stdin before its first round; then
- * reads {@code pause POINT} (stop at the next {@code OPENED}, {@code LOCKED}, {@code INSIDE} or {@code DELETED},
- * print {@code PAUSED POINT ID} and wait to be killed; at {@code LOCKED} it first appends {@code hold ID LOCKED}
- * to the ledger) and {@code stop} (finish the current round and exit; end of input does the same). At the end it
- * prints {@code DONE ID rounds=N timeouts=T busy=B} and exits 0; on any failure it prints {@code ERROR …} and
- * exits 1. The ID is the pid.
+ * Protocol: warms up on a pidfile of its own beside {@code pidfile} (loading and probing the backend), prints
+ * {@code READY ID} and waits for {@code go} on stdin before its first round; then reads {@code pause POINT}
+ * (stop at the next {@code OPENED}, {@code LOCKED}, {@code INSIDE} or {@code DELETED}, print
+ * {@code PAUSED POINT ID} and wait to be killed; at {@code LOCKED} it first appends {@code hold ID LOCKED} to the
+ * ledger) and {@code stop} (finish the current round and exit; end of input does the same). At the end it prints
+ * {@code DONE ID rounds=N timeouts=T busy=B} and exits 0; on any failure it prints {@code ERROR …} and exits 1.
+ * The ID is the pid.
  *
  * @since 0.1
  */

@@ -139,10 +139,11 @@ public final class TortureRun implements AutoCloseable {
 
     /**
      * Kills a participant so that the ledger stays exact: stops it with {@code SIGSTOP} and waits until every
-     * thread of it is stopped (from then on it writes nothing), appends {@code kill PID} to the ledger, then
-     * sends {@code SIGKILL} and reaps it. For the ledger it dies at the {@code kill} line, though the kernel
-     * gives its locks up a little later: an entry by another process before the line is an overlap, one after
-     * it is not. A participant that has exited on its own is only reaped, and gets no line.
+     * thread of it is stopped (from then on it writes nothing; Linux {@code /proc} tells), appends
+     * {@code kill PID} to the ledger, then sends {@code SIGKILL} and reaps it. For the ledger it dies at the
+     * {@code kill} line, though the kernel gives its locks up a little later: an entry by another process before
+     * the line is an overlap, one after it is not. A participant that has exited on its own is only reaped, and
+     * gets no line.
      *
      * @param participant the participant
      * @return the ledger's size just before the {@code kill} line, for {@link Ledger#awaitEnterAfter}
@@ -223,7 +224,7 @@ public final class TortureRun implements AutoCloseable {
             }
             return true;
         } catch (NoSuchFileException e) {
-            return true;
+            return true; // the process is gone (kill only stops a process this run started on Linux)
         } catch (IOException e) {
             throw new AssertionError("cannot read " + tasks, e);
         }
