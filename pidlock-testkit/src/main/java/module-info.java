@@ -3,6 +3,7 @@
  * its backend id, and the child-process helpers they use. Open, so that JUnit can run the kit's
  * package-private test methods and nested classes when the kit is on the module path.
  *
+ * @uses dev.pidlock.spi.LockBackend
  * @since 0.1
  */
 open module dev.pidlock.testkit {
@@ -11,4 +12,6 @@ open module dev.pidlock.testkit {
     requires quicktheories;
 
     exports dev.pidlock.testkit;
+
+    uses dev.pidlock.spi.LockBackend;
 }

@@ -258,7 +258,7 @@ final class Acquisition {
 
     private static boolean lives(OptionalLong pid) {
         return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
-                && !dev.pidlock.internal.proc.ProcFs.isZombie(pid.getAsLong());
+                && !dev.pidlock.internal.proc.ProcFs.hasExited(pid.getAsLong());
     }
 
     private Optional<PathFacts> vetPath() {

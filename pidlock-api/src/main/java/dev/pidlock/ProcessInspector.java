@@ -17,7 +17,7 @@ final class ProcessInspector {
 
     static ProcessInfo inspect(long pid) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> !ProcFs.isZombie(h.pid()));
+                .filter(h -> !ProcFs.hasExited(h.pid()));
         if (handle.isEmpty()) {
             return new ProcessInfo(pid, false, Optional.empty(), Optional.empty(), Optional.empty(),
                     OptionalDouble.empty(), OptionalLong.empty(), OptionalDouble.empty(), Optional.empty(), 0,

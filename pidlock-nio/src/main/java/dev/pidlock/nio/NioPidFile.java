@@ -7,8 +7,8 @@ import dev.pidlock.spi.PidFileHandle;
 import dev.pidlock.spi.UncertainIdentityException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.FileLockInterruptionException;
@@ -109,7 +109,9 @@ final class NioPidFile implements PidFileHandle {
             // is closed by then, as the SPI promises); an interrupt before it blocked, as ClosedByInterrupt.
             Thread.interrupted();
             throw new InterruptedException("interrupted while waiting for the lock on " + path);
-        } catch (AsynchronousCloseException e) {
+        } catch (ClosedChannelException e) {
+            // AsynchronousCloseException when the timer closed the channel during the wait; a plain
+            // ClosedChannelException when it fired before the wait began (a timeout of a few microseconds)
             if (state.get() == TIMED_OUT) {
                 return false;
             }

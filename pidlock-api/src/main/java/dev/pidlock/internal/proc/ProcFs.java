@@ -29,18 +29,52 @@ public final class ProcFs {
         return kibibytesField(PROC.resolve(Long.toString(pid)).resolve("status"), "VmRSS:");
     }
 
+    /** The kernel's {@code PF_EXITING} task flag ({@code include/linux/sched.h}): the task has begun to exit. */
+    static final long PF_EXITING = 0x4;
+
     /**
+     * Whether a process has exited or is exiting: a zombie ({@code Z}), dead ({@code X}), or flagged
+     * {@code PF_EXITING} in {@code /proc/PID/stat}. A killed process closes its files, and so gives its locks up,
+     * while it exits and before it turns zombie: in that window it holds no lock and runs no more code, though
+     * {@link ProcessHandle#isAlive()} says true and its state is not yet {@code Z}.
+     *
      * @param pid a process
-     * @return whether it has exited and waits to be reaped ({@code Z} in {@code /proc/PID/stat})
+     * @return whether it is exiting or gone (also when it was reaped since the caller saw it); false when
+     *         {@code /proc} cannot tell
      */
-    public static boolean isZombie(long pid) {
+    public static boolean hasExited(long pid) {
+        Path dir = PROC.resolve(Long.toString(pid));
+        String stat;
         try {
-            String stat = Files.readAllLines(PROC.resolve(Long.toString(pid)).resolve("stat")).get(0);
-            int close = stat.lastIndexOf(')');
-            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+            stat = Files.readAllLines(dir.resolve("stat")).get(0);
         } catch (IOException | RuntimeException e) {
+            // ENOENT, or ESRCH while the process is being reaped: gone if /proc is there and its entry is not
+            return present() && !Files.exists(dir);
+        }
+        return exitedIn(stat);
+    }
+
+    /**
+     * @param stat a line of {@code /proc/PID/stat}
+     * @return whether it says that the process is exiting or gone
+     */
+    static boolean exitedIn(String stat) {
+        char state = state(stat);
+        if (state == 'Z' || state == 'X' || state == 'x') {
+            return true;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 1).trim().split(" ");
+        try {
+            return fields.length > 6 && (Long.parseLong(fields[6]) & PF_EXITING) != 0;
+        } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /** @return the state letter after the command name in parentheses, or {@code ?} */
+    private static char state(String stat) {
+        int close = stat.lastIndexOf(')');
+        return close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
     }
 
     /** @return the machine's memory in bytes ({@code MemTotal}), when readable */

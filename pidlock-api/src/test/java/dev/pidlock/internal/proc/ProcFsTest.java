@@ -1,6 +1,7 @@
 package dev.pidlock.internal.proc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -99,5 +100,24 @@ class ProcFsTest {
     @Test
     void aPidWithNoProcessHasNoResidentMemory() {
         assertEquals(OptionalLong.empty(), ProcFs.residentBytes(Long.MAX_VALUE));
+    }
+
+    @Test
+    void aStatLineSaysExitedWhenZombieDeadOrFlaggedExiting() {
+        String rest = " 1 4242 4242 0 -1 %d 100 0 0 0 5 3 0 0 20 0 1 0 900 1000 200";
+        assertFalse(ProcFs.exitedIn("4242 (java) S" + String.format(rest, 0x400040)), "sleeping");
+        assertFalse(ProcFs.exitedIn("4242 (java) R" + String.format(rest, 0x400040)), "running");
+        assertTrue(ProcFs.exitedIn("4242 (java) R" + String.format(rest, 0x40004c)), "running, PF_EXITING");
+        assertTrue(ProcFs.exitedIn("4242 (java) D" + String.format(rest, 0x404044)), "in the kernel, PF_EXITING");
+        assertTrue(ProcFs.exitedIn("4242 (java) Z" + String.format(rest, 0x400040)), "zombie");
+        assertTrue(ProcFs.exitedIn("4242 (x) Z) R" + String.format(rest, 0x40004c)), "a command name with ') '");
+        assertFalse(ProcFs.exitedIn("4242 (x) Z) S" + String.format(rest, 0x400040)), "a command name with ') Z'");
+        assertFalse(ProcFs.exitedIn("4242 (java) S 1 2"), "too short to tell");
+    }
+
+    @Test
+    void thisProcessHasNotExited() {
+        assumeTrue(linux());
+        assertFalse(ProcFs.hasExited(ProcessHandle.current().pid()));
     }
 }

@@ -1,0 +1,11 @@
+package dev.pidlock.fcntl;
+
+import dev.pidlock.testkit.ExclusionTorture;
+
+/** The exclusion torture, run against backend {@code ofd+flock}. */
+class OfdFlockExclusionTortureTest extends ExclusionTorture {
+    @Override
+    protected String backendId() {
+        return "ofd+flock";
+    }
+}

@@ -1,0 +1,167 @@
+package dev.pidlock.testkit;
+
+import dev.pidlock.spi.Availability;
+import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.OpenRequest;
+import dev.pidlock.spi.PidFileHandle;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * A real backend with hooks: every call goes to the backend it wraps, and at the narrow points of the
+ * acquisition algorithm it first calls {@link Hook#at}, which may stop the process there so that the crash
+ * torture can kill it exactly at that point. Random kill timing alone rarely hits these windows.
+ */
+final class PausingBackend implements LockBackend {
+
+    /** Where a torture child can be told to stop and wait to be killed. */
+    enum Point {
+        /** The pidfile is open (and, for {@code lockf}, maybe just created), not locked yet. */
+        OPENED,
+        /** Locked, identity verified, content judged; our pid not written yet. */
+        LOCKED,
+        /** Inside the critical section: {@code enter} is in the ledger, {@code exit} is not. */
+        INSIDE,
+        /** Released by the child: the pidfile is deleted, the lock on its unlinked inode not given up yet. */
+        DELETED
+    }
+
+    /** Called at each point, before the real call. */
+    interface Hook {
+        /**
+         * @param point where the acquiring or releasing process is
+         * @throws IOException never expected; declared for the wrapped calls
+         */
+        void at(Point point) throws IOException;
+    }
+
+    private final LockBackend real;
+    private final Hook hook;
+
+    PausingBackend(LockBackend real, Hook hook) {
+        this.real = real;
+        this.hook = hook;
+    }
+
+    @Override
+    public String id() {
+        return real.id();
+    }
+
+    @Override
+    public int priority() {
+        return real.priority();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return real.capabilities();
+    }
+
+    @Override
+    public Availability availability() {
+        return real.availability();
+    }
+
+    @Override
+    public PidFileHandle open(Path path, OpenRequest request) throws IOException {
+        PidFileHandle handle = real.open(path, request);
+        return request.forLocking() ? new Handle(handle) : handle;
+    }
+
+    @Override
+    public String toString() {
+        return "PausingBackend[" + real + "]";
+    }
+
+    private final class Handle implements PidFileHandle {
+        private final PidFileHandle real;
+        /** Whether pidlock wrote through this handle: then it was held, and its unlock is the release's. */
+        private boolean written;
+
+        Handle(PidFileHandle real) {
+            this.real = real;
+        }
+
+        @Override
+        public Path path() {
+            return real.path();
+        }
+
+        @Override
+        public FileIdentity identity() throws IOException {
+            return real.identity();
+        }
+
+        /** pidlock tries without waiting first, on every attempt: the one place between open and lock. */
+        @Override
+        public boolean tryLock() throws IOException {
+            hook.at(Point.OPENED);
+            return real.tryLock();
+        }
+
+        @Override
+        public boolean lock(Duration timeout) throws IOException, InterruptedException {
+            return real.lock(timeout);
+        }
+
+        @Override
+        public LockProbe probe() throws IOException {
+            return real.probe();
+        }
+
+        /**
+         * With delete-on-release, pidlock unlinks the file while locked and unlocks here. An attempt that found
+         * the path replaced unlocks too, without having written: that is no release.
+         */
+        @Override
+        public void unlock() throws IOException {
+            if (written) {
+                hook.at(Point.DELETED);
+            }
+            real.unlock();
+        }
+
+        @Override
+        public byte[] read(int limit) throws IOException {
+            return real.read(limit);
+        }
+
+        /** Called once per acquisition, with the lock held and the identity verified: before the write. */
+        @Override
+        public void replaceContent(byte[] content) throws IOException {
+            if (!written) {
+                hook.at(Point.LOCKED);
+            }
+            written = true;
+            real.replaceContent(content);
+        }
+
+        @Override
+        public void setMode(Set<PosixFilePermission> mode) throws IOException {
+            real.setMode(mode);
+        }
+
+        @Override
+        public void setOwner(String owner, String group) throws IOException {
+            real.setOwner(owner, group);
+        }
+
+        @Override
+        public OptionalInt descriptor() {
+            return real.descriptor();
+        }
+
+        @Override
+        public void close() throws IOException {
+            real.close();
+        }
+    }
+}
