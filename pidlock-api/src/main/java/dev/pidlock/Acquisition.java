@@ -288,7 +288,7 @@ final class Acquisition {
         Path dir = path.toAbsolutePath().getParent();
         Optional<PathFacts> facts;
         try {
-            facts = PathFacts.read(dir.toRealPath());
+            facts = PathFacts.readFollowing(dir);
         } catch (java.nio.file.NoSuchFileException e) {
             facts = Optional.empty();
         } catch (IOException e) {

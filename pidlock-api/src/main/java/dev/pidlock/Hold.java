@@ -7,7 +7,6 @@ import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -140,7 +139,7 @@ final class Hold {
             return;
         }
         try {
-            Files.delete(path);
+            handle.deletePath();
         } catch (NoSuchFileException e) {
             // gone already: nothing to do
         }

@@ -1,6 +1,8 @@
 package dev.pidlock.spi;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,12 +59,28 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
      * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
      */
     public static Optional<PathFacts> read(Path path) throws IOException {
+        return read(path, "lstat", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Examines what {@code path} leads to, following symlinks ({@code stat}): one system call where resolving
+     * the real path first would read every link on the way.
+     *
+     * @param path what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
+     */
+    public static Optional<PathFacts> readFollowing(Path path) throws IOException {
+        return read(path, "stat");
+    }
+
+    private static Optional<PathFacts> read(Path path, String call, LinkOption... options) throws IOException {
         if (!FileIdentity.unixViewSupported(path)) {
-            throw new IOException("lstat " + path + ": this file system has no Unix attributes");
+            throw new IOException(call + " " + path + ": this file system has no Unix attributes");
         }
         Map<String, Object> a;
         try {
-            a = FileIdentity.readUnix(path, "dev,ino,mode,uid,lastModifiedTime");
+            a = Files.readAttributes(path, "unix:dev,ino,mode,uid,lastModifiedTime", options);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
