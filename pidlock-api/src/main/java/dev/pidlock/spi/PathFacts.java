@@ -91,6 +91,20 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
                 ((Number) a.get("uid")).intValue(), nanos));
     }
 
+    /**
+     * The facts of a {@code struct stat}, for backends that call {@code lstat} themselves.
+     *
+     * @param identity      device and inode
+     * @param rawMode       {@code st_mode}: the file type bits and the permission bits
+     * @param ownerUid      {@code st_uid}
+     * @param modifiedNanos {@code st_mtim} in nanoseconds since the epoch
+     * @return the facts
+     * @since 0.1
+     */
+    public static PathFacts fromStat(FileIdentity identity, int rawMode, int ownerUid, long modifiedNanos) {
+        return new PathFacts(identity, typeOf(rawMode), rawMode & 07777, ownerUid, modifiedNanos);
+    }
+
     static FileType typeOf(int rawMode) {
         return switch (rawMode & S_IFMT) {
             case 0100000 -> FileType.REGULAR;

@@ -58,6 +58,9 @@ public final class Libc {
     /** {@code int fstat(int fd, struct stat *buf)} (glibc 2.33 and later, macOS). */
     public static native int fstat(int fd, byte[] buf);
 
+    /** {@code int lstat(const char *path, struct stat *buf)} (glibc 2.33 and later, macOS). */
+    public static native int lstat(byte[] path, byte[] buf);
+
     /** {@code char *strerror(int errnum)}. */
     public static native String strerror(int errnum);
 

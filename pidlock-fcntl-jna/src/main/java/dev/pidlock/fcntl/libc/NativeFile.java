@@ -92,6 +92,32 @@ public final class NativeFile {
         return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777);
     }
 
+    /**
+     * Examines {@code path} with one {@code lstat} call (what {@link dev.pidlock.spi.LockBackend#examine} asks).
+     *
+     * @param errors the errno translation of the platform
+     * @param path   what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when {@code lstat} fails otherwise
+     */
+    public static java.util.Optional<PathFacts> lstat(Errors errors, Path path) throws IOException {
+        Platform p = errors.platform();
+        Platform.StatLayout l = p.stat();
+        ByteBuffer st = struct(l.size());
+        if (Libc.lstat(cString(path), st.array()) != 0) {
+            int errno = Libc.errno();
+            if (errno == p.errno().enoent()) {
+                return java.util.Optional.empty();
+            }
+            throw errors.failure("lstat", path, errno);
+        }
+        int rawMode = l.mode32() ? st.getInt(l.mode()) : st.getShort(l.mode()) & 0xffff;
+        long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
+        long nanos = st.getLong(l.mtimeSec()) * 1_000_000_000L + st.getLong(l.mtimeNsec());
+        return java.util.Optional.of(PathFacts.fromStat(new FileIdentity(dev, st.getLong(l.ino())), rawMode,
+                st.getInt(l.uid()), nanos));
+    }
+
     private static String describe(int rawMode) {
         int type = rawMode & S_IFMT;
         for (PathFacts.FileType t : PathFacts.FileType.values()) {
