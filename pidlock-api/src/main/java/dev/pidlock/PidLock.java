@@ -55,7 +55,12 @@ public final class PidLock implements AutoCloseable {
     /**
      * A lock named {@code name}, in the default directory (the first usable of {@code $XDG_RUNTIME_DIR},
      * {@code /run/user/$UID}, {@code /run} for root, {@code /var/run}, then a private folder under
-     * {@code java.io.tmpdir}). The name is sanitised into one safe file name ending in {@code .pid}.
+     * {@code java.io.tmpdir}). The name becomes one file name of printable ASCII, the same in every locale and
+     * on every JDK: its UTF-8 bytes (an unpaired surrogate as {@code ?}), with every byte outside 0x20..0x7E,
+     * {@code /}, {@code \}, {@code %} and a leading {@code .} written {@code %XX} ({@code café} is
+     * {@code caf%C3%A9.pid}, {@code a/b} is {@code a%2Fb.pid}), and {@code .pid} appended unless present; the
+     * empty name is {@code pidlock.pid}. Names that differ in more than a final {@code .pid} get different
+     * files; a name too long for a file name is cut and keeps a hash of the whole.
      *
      * @param name the lock's name
      * @return a builder for it

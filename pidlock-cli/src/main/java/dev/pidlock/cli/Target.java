@@ -13,7 +13,8 @@ final class Target {
         Path pidfile;
 
         @Option(names = "--name", paramLabel = "NAME", required = true,
-                description = "A lock name: NAME.pid in --dir or the default runtime directory.")
+                description = "A lock name: NAME.pid in --dir or the default runtime directory, every byte of"
+                        + " NAME outside printable ASCII, and / \\ %%, written %%XX.")
         String name;
     }
 

@@ -1,10 +1,7 @@
 package dev.pidlock.fcntl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pidlock.BackendUnavailableException;
 import dev.pidlock.PidLock;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The locked descriptor is close-on-exec unless the caller asks for it to be inherited, deliberately; only
- * backends whose lock survives {@code exec} in a child (OFD and flock locks, not POSIX ones) allow that.
+ * The locked descriptor is close-on-exec unless the caller asks for it to be inherited (PRODUCT.md §4 step 2).
+ * Not a kit case: java.nio cannot open close-on-exec, so backend {@code nio} could not pass it. That an
+ * inheritable descriptor is offered only when asked for, and only by backends whose lock survives {@code exec},
+ * is the kit's ({@code SameJvmCases}).
  */
 class InheritableDescriptorTest {
     private static final int O_CLOEXEC = 02000000;
@@ -30,24 +29,6 @@ class InheritableDescriptorTest {
             }
         }
         throw new AssertionError("no flags in fdinfo of " + fd);
-    }
-
-    @Test
-    void inheritableOnlyWhenAskedAndOnlyWhereTheLockSurvivesExec() throws IOException {
-        Path pidfile = dir.resolve("inherit.pid");
-        for (String id : List.of("ofd", "flock", "ofd+flock")) {
-            try (PidLock lock = PidLock.at(pidfile).backend(id).inheritableAcrossExec().acquire()) {
-                int fd = lock.inheritableDescriptor().orElseThrow();
-                assertEquals(0, openFlags(fd) & O_CLOEXEC, id + ": the descriptor must survive exec");
-                assertEquals(pidfile.toRealPath(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)), id);
-            }
-            try (PidLock lock = PidLock.at(pidfile).backend(id).acquire()) {
-                assertTrue(lock.inheritableDescriptor().isEmpty(), id + ": not asked for, not offered");
-            }
-        }
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> PidLock.at(pidfile).backend("posix").inheritableAcrossExec().acquire());
-        assertTrue(e.getMessage().contains("INHERITABLE_ACROSS_EXEC"), e.getMessage());
     }
 
     @Test

@@ -1,14 +1,12 @@
 package dev.pidlock.fcntl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pidlock.AlreadyLockedException;
 import dev.pidlock.PidLock;
-import dev.pidlock.spi.ReleaseAction;
 import dev.pidlock.testkit.ChildProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code flock(1)} and {@code python3}'s standard {@code fcntl} module in three modes (see
  * {@code src/test/resources/peers/peer.py}). For every backend and every peer, both directions are tried on a
  * fresh pidfile: pidlock (in a child JVM) holds and the peer tries, then the peer holds and pidlock (in this JVM)
- * tries. The observed conflict matrix must be the table of PRODUCT.md §3.
+ * tries. The observed conflict matrix must be the table of PRODUCT.md §3, the cells where nothing conflicts
+ * included. (That each backend excludes the peers its capabilities name, with a control after the release, is
+ * the kit's: {@code ExclusionCases#flockUsersAreExcludedBothWays} and {@code #fcntlUsersAreExcludedBothWays}.)
  *
  * <p>No sleeps: every step waits for the other process's line ({@code ACQUIRED}, {@code HELD}, {@code REFUSED});
  * {@link ChildProcess#PATIENCE} only keeps a broken run from hanging.
@@ -227,43 +226,6 @@ class InteropMatrixTest {
             }
         } finally {
             release(holder);
-        }
-    }
-
-    // ---------------------------------------------------------------- ofd+flock, explicitly
-
-    @Test
-    void ofdFlockHolderRefusesFlock1AndLockf() throws IOException {
-        Path pidfile = dir.resolve("ofd-flock-holds.pid");
-        PidLock lock = PidLock.at(pidfile).backend("ofd+flock").onRelease(ReleaseAction.KEEP).acquire();
-        try {
-            assertTrue(peerTries(Peer.FLOCK1, pidfile), "flock(1) must be refused while ofd+flock holds");
-            assertTrue(peerTries(Peer.PY_LOCKF, pidfile), "python lockf must be refused while ofd+flock holds");
-        } finally {
-            lock.close();
-        }
-        // the same file, once released: both peers get it, so the refusals above were the lock's doing
-        assertTrue(Files.isRegularFile(pidfile));
-        assertFalse(peerTries(Peer.FLOCK1, pidfile), "flock(1) after release");
-        assertFalse(peerTries(Peer.PY_LOCKF, pidfile), "python lockf after release");
-    }
-
-    @Test
-    void flock1OrLockfHolderRefusesOfdFlock() throws IOException {
-        for (Peer peer : List.of(Peer.FLOCK1, Peer.PY_LOCKF)) {
-            Path pidfile = dir.resolve(peer.name().toLowerCase(Locale.ROOT) + "-holds.pid");
-            ChildProcess holder = peerHolds(peer, pidfile);
-            try {
-                Optional<PidLock> got = PidLock.at(pidfile).backend("ofd+flock").tryAcquire();
-                got.ifPresent(PidLock::close);
-                assertTrue(got.isEmpty(), "ofd+flock must be refused while " + peer + " holds " + pidfile);
-            } finally {
-                release(holder);
-            }
-            // released: now ofd+flock gets the same file
-            Optional<PidLock> after = PidLock.at(pidfile).backend("ofd+flock").tryAcquire();
-            after.ifPresent(PidLock::close);
-            assertTrue(after.isPresent(), "ofd+flock after " + peer + " released");
         }
     }
 

@@ -162,22 +162,6 @@ class LockfCreationRaceTest {
     }
 
     /**
-     * A fresh empty file that no lockf creator made (another program's, or one truncated on release) carries
-     * no creation mark: pidlock takes it over at once, as the conformance kit requires of every backend.
-     *
-     * @throws IOException when the fixture cannot be made
-     */
-    @Test
-    void freshEmptyFileWithoutTheCreationMarkIsTakenOverAtOnce() throws IOException {
-        Path pidfile = dir.resolve("plain.pid");
-        Files.createFile(pidfile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-        try (PidLock mine = lock(pidfile).acquire()) {
-            assertTrue(mine.isHeld());
-            assertEquals(ProcessHandle.current().pid() + "\n", content(pidfile));
-        }
-    }
-
-    /**
      * Leaves what a creator killed between {@code open(O_CREAT|O_EXCL)} and {@code lockf} leaves: it opens the
      * absent pidfile through the backend as a creator does, and closes it without locking.
      *

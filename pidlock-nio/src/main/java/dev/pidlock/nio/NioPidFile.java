@@ -11,6 +11,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -84,6 +85,12 @@ final class NioPidFile implements PidFileHandle {
         if (timeout.isZero() || timeout.isNegative()) {
             return tryLock();
         }
+        if (Thread.interrupted()) {
+            // a pending interrupt has closed the channel at its first interruptible call (a read, say), so
+            // lock() would only say ClosedChannelException
+            channel.close();
+            throw new InterruptedException("interrupted before waiting for the lock on " + path);
+        }
         AtomicInteger state = new AtomicInteger(WAITING);
         ScheduledFuture<?> timer = TIMER.schedule(() -> {
             if (state.compareAndSet(WAITING, TIMED_OUT)) {
@@ -97,7 +104,9 @@ final class NioPidFile implements PidFileHandle {
         FileLock taken;
         try {
             taken = channel.lock();
-        } catch (ClosedByInterruptException e) {
+        } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+            // FileChannel.lock reports an interrupt in the wait as FileLockInterruptionException (the channel
+            // is closed by then, as the SPI promises); an interrupt before it blocked, as ClosedByInterrupt.
             Thread.interrupted();
             throw new InterruptedException("interrupted while waiting for the lock on " + path);
         } catch (AsynchronousCloseException e) {

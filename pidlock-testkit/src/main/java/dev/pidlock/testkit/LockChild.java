@@ -4,7 +4,6 @@ import dev.pidlock.AlreadyLockedException;
 import dev.pidlock.AlreadyRunningException;
 import dev.pidlock.BackendInfo;
 import dev.pidlock.PidFileStatus;
-import dev.pidlock.PidFiles;
 import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
 import dev.pidlock.PidLockException;
@@ -22,13 +21,14 @@ import java.util.Optional;
  * stdout in single lines, then obeys commands read from stdin.
  *
  * <pre>
- * acquire PATH BACKEND [wait=MS] [release=DELETE|TRUNCATE|KEEP] [or-exit]
+ * acquire PATH BACKEND [wait=MS] [release=DELETE|TRUNCATE|KEEP] [mode=rw-r-----] [or-exit]
  * backends
  * </pre>
  *
  * Reports: {@code ACQUIRED pid}, {@code CONFLICT locked|running holderPid message}, {@code ERROR class message}.
- * Commands: {@code release}, {@code inspect}, {@code exit N} (runs shutdown hooks), {@code halt N} (does not);
- * end of input exits with status 0.
+ * Commands: {@code release}, {@code inspect} (with the same backend; answers
+ * {@code STATUS state pid|- LOCKED|UNLOCKED|UNKNOWN}), {@code exit N} (runs shutdown hooks), {@code halt N}
+ * (does not); end of input exits with status 0.
  *
  * @since 0.1
  */
@@ -49,7 +49,8 @@ public final class LockChild {
             return;
         }
         if (args.length < 3 || !args[0].equals("acquire")) {
-            System.err.println("usage: acquire PATH BACKEND [wait=MS] [release=ACTION] [or-exit] | backends");
+            System.err.println("usage: acquire PATH BACKEND [wait=MS] [release=ACTION] [mode=MODE] [or-exit]"
+                    + " | backends");
             System.exit(64);
         }
         PidLock.Builder builder = PidLock.at(Path.of(args[1])).backend(args[2]);
@@ -61,6 +62,8 @@ public final class LockChild {
                 wait = Duration.ofMillis(Long.parseLong(a.substring(5)));
             } else if (a.startsWith("release=")) {
                 builder.onRelease(ReleaseAction.valueOf(a.substring(8)));
+            } else if (a.startsWith("mode=")) {
+                builder.fileMode(a.substring(5));
             } else if (a.equals("or-exit")) {
                 orExit = true;
             } else {
@@ -82,10 +85,10 @@ public final class LockChild {
         } catch (InterruptedException e) {
             say("ERROR interrupted");
         }
-        obey(lock, Path.of(args[1]));
+        obey(lock, Path.of(args[1]), args[2]);
     }
 
-    private static void obey(PidLock lock, Path path) throws IOException {
+    private static void obey(PidLock lock, Path path, String backend) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -96,7 +99,7 @@ public final class LockChild {
                     say("RELEASED");
                 }
                 case "inspect" -> {
-                    PidFileStatus s = PidFiles.inspect(path);
+                    PidFileStatus s = PidLock.at(path).backend(backend).inspect();
                     say("STATUS " + s.state() + " " + (s.pid().isPresent() ? s.pid().getAsLong() : "-") + " "
                             + s.lock());
                 }

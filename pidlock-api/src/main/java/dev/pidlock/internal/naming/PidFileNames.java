@@ -1,13 +1,21 @@
 package dev.pidlock.internal.naming;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
- * Turns a lock name into one safe file name: no {@code /} or {@code \}, no NUL or other control character,
- * no {@code ..}, no leading dot, at most 255 bytes in UTF-8, ending in {@code .pid}. Every character that
- * is not allowed becomes {@code _}; a name that had to be shortened keeps a hash of the whole so that
- * different long names stay different.
+ * Turns a lock name into one safe file name of printable ASCII, the same in every locale, on every JDK and
+ * every file system, so that two processes naming one lock always meet at one file.
+ *
+ * <p>The name (without a final {@code .pid}) is encoded to UTF-8 (an unpaired surrogate as the encoder's
+ * replacement, {@code ?}); bytes 0x20..0x7E are kept except {@code /}, {@code \} and {@code %}, and every
+ * other byte is written {@code %XX} with two upper-case hex digits; a leading {@code .} is written
+ * {@code %2E}, so the file is never hidden and never {@code .} or {@code ..}. Then {@code .pid} is appended.
+ * So {@code café} is {@code caf%C3%A9.pid} and {@code a/b} is {@code a%2Fb.pid}. Distinct names give distinct
+ * files, except that {@code x} and {@code x.pid} are one file, the empty name is {@code pidlock.pid}, and a
+ * name whose file name would pass 255 bytes is cut (never inside a {@code %XX}) and keeps a hash of the whole
+ * name, so that different long names stay different.
  */
 public final class PidFileNames {
 
@@ -19,83 +27,54 @@ public final class PidFileNames {
 
     private static final String EMPTY_NAME = "pidlock";
 
-    /** The JVM's encoding of file names: a character it cannot encode cannot be in a path. */
-    private static final java.nio.charset.CharsetEncoder FILE_NAME_ENCODING = fileNameEncoding();
-
-    private static java.nio.charset.CharsetEncoder fileNameEncoding() {
-        try {
-            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder();
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8.newEncoder();
-        }
-    }
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private PidFileNames() {
     }
 
     /**
      * @param name any string
-     * @return a single, safe path component for it
+     * @return a single, safe path component for it, of printable ASCII
      */
     public static String sanitise(String name) {
         String base = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
-        StringBuilder sb = new StringBuilder(base.length());
-        base.codePoints().forEach(cp -> sb.appendCodePoint(allowed(cp) ? cp : '_'));
-        String clean = sb.toString();
-        while (clean.contains("..")) {
-            clean = clean.replace("..", "_.");
+        byte[] bytes = base.getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(bytes.length + 8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xFF;
+            if (kept(b) && !(i == 0 && b == '.')) {
+                sb.append((char) b);
+            } else {
+                sb.append('%').append(HEX[b >> 4]).append(HEX[b & 0xF]);
+            }
         }
-        if (clean.startsWith(".")) {
-            clean = "_" + clean.substring(1);
-        }
-        if (clean.isEmpty()) {
-            clean = EMPTY_NAME;
-        }
+        String clean = sb.length() == 0 ? EMPTY_NAME : sb.toString();
         int budget = MAX_BYTES - SUFFIX.length();
-        if (utf8Length(clean) > budget) {
-            String hash = "-" + crc(base);
-            clean = truncateUtf8(clean, budget - hash.length()) + hash;
+        if (clean.length() > budget) {
+            String hash = "-" + crc(bytes);
+            clean = cut(clean, budget - hash.length()) + hash;
         }
         return clean + SUFFIX;
     }
 
-    private static boolean allowed(int cp) {
-        if (cp == '/' || cp == '\\' || cp == 0) {
-            return false;
-        }
-        if (cp >= 0x80 && !FILE_NAME_ENCODING.canEncode(new String(Character.toChars(cp)))) {
-            return false;
-        }
-        int type = Character.getType(cp);
-        return type != Character.CONTROL && type != Character.FORMAT && type != Character.SURROGATE
-                && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
-                && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR;
+    /** A byte that stands for itself: printable ASCII but the separators and the escape character. */
+    private static boolean kept(int b) {
+        return b >= 0x20 && b <= 0x7E && b != '/' && b != '\\' && b != '%';
     }
 
-    private static int utf8Length(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static String truncateUtf8(String s, int maxBytes) {
-        StringBuilder out = new StringBuilder();
-        int used = 0;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            int len = utf8Length(new String(Character.toChars(cp)));
-            if (used + len > maxBytes) {
-                break;
-            }
-            out.appendCodePoint(cp);
-            used += len;
-            i += Character.charCount(cp);
+    /** The longest prefix of {@code escaped} of at most {@code max} characters that ends between escapes. */
+    private static String cut(String escaped, int max) {
+        int end = max;
+        int percent = escaped.lastIndexOf('%', end - 1);
+        if (percent >= 0 && percent + 3 > end) {
+            end = percent;
         }
-        String result = out.toString();
-        return result.endsWith(".") ? result.substring(0, result.length() - 1) + "_" : result;
+        return escaped.substring(0, end);
     }
 
-    private static String crc(String s) {
+    private static String crc(byte[] bytes) {
         CRC32 crc = new CRC32();
-        crc.update(s.getBytes(StandardCharsets.UTF_8));
-        return String.format("%08x", crc.getValue());
+        crc.update(bytes);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
     }
 }

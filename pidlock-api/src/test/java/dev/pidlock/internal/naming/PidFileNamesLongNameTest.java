@@ -12,5 +12,7 @@ class PidFileNamesLongNameTest {
         String name = "x".repeat(300);
         assertEquals(PidFileNames.sanitise(name), PidFileNames.sanitise(name + ".pid"));
         assertEquals(PidFileNames.sanitise("a"), PidFileNames.sanitise("a.pid"));
+        String escaped = "caf\u00e9/".repeat(60);
+        assertEquals(PidFileNames.sanitise(escaped), PidFileNames.sanitise(escaped + ".pid"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pidlock.internal.naming;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +12,7 @@ import static org.quicktheories.generators.SourceDSL.strings;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -24,7 +26,8 @@ class PidFileNamesProperties {
     private static final List<String> TRICKY = List.of("/", "\\", "\0", ".", "..", "...", ".pid", "pid", "a", "Z",
             " ", "-", "_", "\n", "\r", "\t", "\u001b", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\u200b",
             "\u202e", "\ufeff", "\ud800", "\udbff", "\udc00", "\udfff", "\ue000", "\uffff", "é", "ß", "€",
-            "バ", "\ud83d\ude00", "\udbff\udfff", "~", "*", ":", "%2e%2e");
+            "バ", "\ud83d\ude00", "\udbff\udfff", "~", "*", ":", "?", "%", "%2e%2e", "%2E", "%2F", "%25", "%C3%A9", "%C3",
+            "%%", "%G0", "e\u0301");
 
     private static String fromCodePoints(List<Integer> codePoints) {
         StringBuilder sb = new StringBuilder(codePoints.size() * 2);
@@ -41,7 +44,9 @@ class PidFileNamesProperties {
         Gen<String> longAny = lists().of(anyCodePoint).ofSizeBetween(120, 3000).map(PidFileNamesProperties::fromCodePoints);
         Gen<String> longRepeated = Generate.pick(TRICKY).zip(integers().between(1, 2000), String::repeat);
         Gen<String> library = strings().allPossible().ofLengthBetween(0, 300);
-        return Generate.pick(List.of(shortAny, shortLow, tricky, longAny, longRepeated, library))
+        Gen<String> nearTheLimit = integers().between(225, 260).zip(Generate.pick(TRICKY), tricky,
+                (n, piece, tail) -> "n".repeat(n - 3 * utf8(piece)) + piece + tail);
+        return Generate.pick(List.of(shortAny, shortLow, tricky, longAny, longRepeated, library, nearTheLimit))
                 .flatMap(g -> g)
                 .describedAs(PidFileNamesProperties::show);
     }
@@ -54,7 +59,7 @@ class PidFileNamesProperties {
     }
 
     @Test
-    void anyNameSanitisesToOneSafeFileNameInsideTheDirectory() {
+    void anyNameSanitisesToOneSafeAsciiFileNameInsideTheDirectory() {
         qt().withExamples(600).forAll(names()).checkAssert(name -> {
             String result = PidFileNames.sanitise(name);
             assertFalse(result.isEmpty(), "empty");
@@ -62,9 +67,8 @@ class PidFileNamesProperties {
             assertNotEquals("..", result);
             assertFalse(result.startsWith("."), "leading dot: " + result);
             assertTrue(result.endsWith(".pid"), "no .pid suffix: " + result);
-            assertTrue(result.chars().noneMatch(c -> c == '/' || c == '\\' || c == 0 || Character.isISOControl(c)),
-                    "forbidden character in " + show(result));
-            assertTrue(StandardCharsets.UTF_8.newEncoder().canEncode(result), "lone surrogate in " + show(result));
+            assertTrue(result.chars().allMatch(c -> c >= 0x20 && c <= 0x7E && c != '/' && c != '\\'),
+                    "not printable ASCII, or a separator, in " + show(result));
             int bytes = result.getBytes(StandardCharsets.UTF_8).length;
             assertTrue(bytes <= PidFileNames.MAX_BYTES, bytes + " bytes: " + show(result));
             Path resolved = DIR.resolve(result).normalize();
@@ -74,10 +78,74 @@ class PidFileNamesProperties {
     }
 
     @Test
-    void sanitisingASanitisedNameChangesNothing() {
-        qt().withExamples(300).forAll(names()).checkAssert(name -> {
-            String once = PidFileNames.sanitise(name);
-            assertEquals(once, PidFileNames.sanitise(once));
+    void theSameNameAlwaysGivesTheSameFile() {
+        qt().withExamples(300).forAll(names()).checkAssert(name -> assertEquals(PidFileNames.sanitise(name),
+                PidFileNames.sanitise(new String(name.toCharArray()))));
+    }
+
+    /**
+     * A name whose file name fits is read back from it, byte for byte (its UTF-8, an unpaired surrogate as
+     * {@code ?}, with {@code .pid}), and its file name is the only spelling of those bytes: a character stands
+     * for itself exactly when it may, so no two such names share a file. A name that had to be shortened keeps
+     * a prefix of itself, cut between escapes, and a hash.
+     */
+    @Test
+    void aNameIsReadBackFromItsFileSoNoTwoNamesShareOne() {
+        qt().withExamples(600).forAll(names()).checkAssert(name -> {
+            String result = PidFileNames.sanitise(name);
+            String what = show(name) + " -> " + show(result);
+            String withSuffix = name.endsWith(".pid") ? name : name + ".pid";
+            byte[] bytes = withSuffix.getBytes(StandardCharsets.UTF_8);
+            if (withSuffix.equals(".pid")) {
+                assertEquals("pidlock.pid", result, what);
+                return;
+            }
+            if (escapedLength(bytes) <= PidFileNames.MAX_BYTES) {
+                assertCanonical(result, what);
+                assertArrayEquals(bytes, PidFileNamesTest.readBack(result), what);
+            } else {
+                assertTrue(result.matches(".*-[0-9a-f]{8}\\.pid"), "no hash: " + what);
+                String prefix = result.substring(0, result.length() - "-01234567.pid".length());
+                assertTrue(prefix.length() >= PidFileNames.MAX_BYTES - "-01234567.pid".length() - 2,
+                        "cut short: " + what);
+                assertCanonical(prefix, what);
+                byte[] kept = PidFileNamesTest.readBack(prefix);
+                assertArrayEquals(Arrays.copyOf(bytes, kept.length), kept, "not a prefix of the name: " + what);
+            }
         });
+    }
+
+    /** A byte that a file name may hold as itself. */
+    private static boolean literal(int b) {
+        return b >= 0x20 && b <= 0x7E && b != '/' && b != '\\' && b != '%';
+    }
+
+    private static int escapedLength(byte[] bytes) {
+        int n = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            n += literal(bytes[i] & 0xFF) && !(i == 0 && bytes[i] == '.') ? 1 : 3;
+        }
+        return n;
+    }
+
+    /** Every character stands for itself if it may, and is escaped, in upper-case hex, only if it must. */
+    private static void assertCanonical(String file, String what) {
+        for (int i = 0; i < file.length(); i++) {
+            char c = file.charAt(i);
+            if (c == '%') {
+                assertTrue(i + 3 <= file.length() && file.substring(i + 1, i + 3).matches("[0-9A-F]{2}"),
+                        "a broken escape at " + i + ": " + what);
+                int b = Integer.parseInt(file.substring(i + 1, i + 3), 16);
+                assertTrue(!literal(b) || (i == 0 && b == '.'), "an escape that was not needed at " + i + ": " + what);
+                i += 2;
+            } else {
+                assertTrue(literal(c), "not printable ASCII, or a separator, at " + i + ": " + what);
+                assertTrue(i > 0 || c != '.', "a leading dot: " + what);
+            }
+        }
+    }
+
+    private static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -1,0 +1,146 @@
+package dev.pidlock.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pidlock.AlreadyLockedException;
+import dev.pidlock.PidFileStatus;
+import dev.pidlock.PidFileStatus.LockState;
+import dev.pidlock.PidFileStatus.State;
+import dev.pidlock.spi.Capability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Probing without acquiring ({@code inspect}): every state of a pidfile is reported, nothing is created, changed
+ * or locked by looking. Whether the lock itself can be seen depends on {@link Capability#PROBE_WITHOUT_ACQUIRING};
+ * whether the kernel can name the holder, on {@link Capability#REPORTS_HOLDER_PID}.
+ *
+ * @since 0.1
+ */
+public abstract class InspectionCases extends ContractCase {
+
+    /**
+     * For subclasses, which name the backend.
+     *
+     * @since 0.1
+     */
+    protected InspectionCases() {
+    }
+
+    /** @return what an unlocked file's lock state must read: unlocked if the backend can probe, else unknown */
+    private LockState unlocked() {
+        return capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING) ? LockState.UNLOCKED : LockState.UNKNOWN;
+    }
+
+    /** @return what a locked file's lock state must read: locked if the backend can probe, else unknown */
+    private LockState locked() {
+        return capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING) ? LockState.LOCKED : LockState.UNKNOWN;
+    }
+
+    /**
+     * Inspecting a pidfile another process holds names that process and does not disturb the lock, seen from
+     * this JVM and from a third process. A backend that can probe without acquiring reports the lock as held;
+     * one that cannot says it does not know.
+     *
+     * @throws IOException when a child cannot start
+     */
+    @Test
+    void inspectNamesTheHolderWithoutTakingTheLock() throws IOException {
+        ChildProcess a = holder();
+        PidFileStatus status = lock().inspect();
+        assertEquals(State.RUNNING, status.state(), status.toString());
+        assertEquals(a.pid(), status.pid().orElseThrow(), status.toString());
+        assertEquals(locked(), status.lock(), status.toString());
+        assertTrue(status.process().isPresent() && status.process().get().alive(), status.toString());
+
+        ChildProcess b = child();
+        String refused = b.nextLine();
+        assertTrue(refused.startsWith("CONFLICT locked " + a.pid() + " "), "inspection must not free the lock: "
+                + refused);
+        b.send("inspect");
+        assertEquals("STATUS RUNNING " + a.pid() + " " + locked(), b.nextLine(), "inspected from a third process");
+
+        a.send("release");
+        a.expect("RELEASED");
+        assertEquals(State.ABSENT, lock().inspect().state());
+    }
+
+    /**
+     * Absent, stale (a dead pid, a reused pid, garbage) and running-but-unlocked (a live process that may have
+     * written the file) are each reported with the pid the file names; looking creates no file and changes
+     * neither content, modification time nor inode.
+     *
+     * @throws IOException when the fixture cannot be made
+     */
+    @Test
+    void inspectReportsEveryUnheldStateAndChangesNothing() throws IOException {
+        PidFileStatus absent = lock().inspect();
+        assertEquals(State.ABSENT, absent.state(), absent.toString());
+        assertTrue(absent.pid().isEmpty(), absent.toString());
+        assertFalse(Files.exists(pidfile, LinkOption.NOFOLLOW_LINKS), "inspecting created the pidfile");
+
+        long dead = deadPid();
+        assertUnheld("a dead pid", dead + "\n", Instant.now().minus(Duration.ofMinutes(1)), State.STALE,
+                OptionalLong.of(dead));
+        Process younger = bystander();
+        assertUnheld("a pid reused by a younger process", younger.pid() + "\n",
+                Instant.now().minus(Duration.ofHours(1)), State.STALE, OptionalLong.of(younger.pid()));
+        assertUnheld("garbage", "garbage\n", Instant.now().minus(Duration.ofMinutes(1)), State.STALE,
+                OptionalLong.empty());
+        Process older = bystander();
+        assertUnheld("a live process older than the file", older.pid() + "\n",
+                Instant.now().plus(Duration.ofMinutes(1)), State.RUNNING, OptionalLong.of(older.pid()));
+    }
+
+    private void assertUnheld(String what, String text, Instant mtime, State state, OptionalLong pid)
+            throws IOException {
+        Files.deleteIfExists(pidfile);
+        Files.writeString(pidfile, text);
+        FileTime written = FileTime.from(mtime);
+        Files.setLastModifiedTime(pidfile, written);
+        Object inode = Files.getAttribute(pidfile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+
+        PidFileStatus status = lock().inspect();
+        assertEquals(state, status.state(), what + ": " + status);
+        assertEquals(pid, status.pid(), what + ": " + status);
+        assertEquals(unlocked(), status.lock(), what + ": " + status);
+
+        assertEquals(text, content(), what + ": inspecting changed the content");
+        assertEquals(written, Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS),
+                what + ": inspecting changed the modification time");
+        assertEquals(inode, Files.getAttribute(pidfile, "unix:ino", LinkOption.NOFOLLOW_LINKS),
+                what + ": inspecting replaced the file");
+    }
+
+    /**
+     * A backend that reports the holder's pid names the holder from the kernel when the pidfile's content
+     * does not (here another process overwrote it with garbage): in {@code inspect} and in the conflict.
+     *
+     * @throws IOException when a child cannot start
+     */
+    @Test
+    void theKernelNamesTheHolderWhenTheFileDoesNot() throws IOException {
+        requires(Capability.REPORTS_HOLDER_PID, "only the pidfile's content can name the holder, and here it"
+                + " names nobody");
+        ChildProcess a = holder();
+        run("/bin/sh", "-c", "printf 'garbage\\n' > \"$1\"", "sh", pidfile.toString());
+        assertEquals("garbage\n", content());
+
+        PidFileStatus status = lock().inspect();
+        assertEquals(State.RUNNING, status.state(), status.toString());
+        assertEquals(LockState.LOCKED, status.lock(), status.toString());
+        assertEquals(a.pid(), status.pid().orElseThrow(), status.toString());
+
+        AlreadyLockedException e = assertThrows(AlreadyLockedException.class, () -> lock().acquire());
+        assertEquals(a.pid(), e.holderPid().orElseThrow(), e.getMessage());
+    }
+}
