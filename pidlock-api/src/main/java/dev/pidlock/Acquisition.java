@@ -32,9 +32,11 @@ final class Acquisition {
     private final Config config;
     private final Path path;
     private final OwnershipPolicy policy;
+    private final LockBackend backend;
 
     private Acquisition(Config config) {
         this.config = config;
+        this.backend = config.backend();
         this.path = config.path();
         this.policy = config.policy();
     }
@@ -47,7 +49,6 @@ final class Acquisition {
     }
 
     private PidLock run(Duration wait) throws InterruptedException {
-        LockBackend backend = config.backend();
         long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
         vetDirectory(path, policy);
         while (true) {
@@ -126,7 +127,7 @@ final class Acquisition {
             }
             Optional<PathFacts> now;
             try {
-                now = PathFacts.read(path);
+                now = backend.examine(path);
             } catch (IOException e) {
                 throw IoErrors.translate(path, "lstat", e);
             }
@@ -144,7 +145,7 @@ final class Acquisition {
             } catch (IOException e) {
                 throw IoErrors.translate(path, "write", e);
             }
-            Hold hold = new Hold(path, backend.id(), config.inheritable(), handle, identity, entry, policy);
+            Hold hold = new Hold(path, backend, config.inheritable(), handle, identity, entry, policy);
             HeldFiles.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
@@ -264,7 +265,7 @@ final class Acquisition {
     private Optional<PathFacts> vetPath() {
         Optional<PathFacts> facts;
         try {
-            facts = PathFacts.read(path);
+            facts = backend.examine(path);
         } catch (IOException e) {
             throw IoErrors.translate(path, "lstat", e);
         }
@@ -288,7 +289,7 @@ final class Acquisition {
         Path dir = path.toAbsolutePath().getParent();
         Optional<PathFacts> facts;
         try {
-            facts = PathFacts.read(dir.toRealPath());
+            facts = PathFacts.readFollowing(dir);
         } catch (java.nio.file.NoSuchFileException e) {
             facts = Optional.empty();
         } catch (IOException e) {

@@ -151,6 +151,9 @@ final class Backends {
     }
 
     private static Set<Capability> missing(LockBackend b, Set<Capability> required) {
+        if (required.isEmpty()) {
+            return Set.of();
+        }
         return required.stream().filter(c -> !b.capabilities().contains(c)).collect(Collectors.toSet());
     }
 

@@ -2,12 +2,12 @@ package dev.pidlock;
 
 import dev.pidlock.internal.registry.HeldFiles;
 import dev.pidlock.spi.FileIdentity;
+import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,6 +22,7 @@ final class Hold {
 
     final Path path;
     final String backendId;
+    private final LockBackend backend;
     final boolean inheritable;
     private final PidFileHandle handle;
     private final FileIdentity identity;
@@ -30,10 +31,11 @@ final class Hold {
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile long recordedPid = Acquisition.SELF;
 
-    Hold(Path path, String backendId, boolean inheritable, PidFileHandle handle, FileIdentity identity,
+    Hold(Path path, LockBackend backend, boolean inheritable, PidFileHandle handle, FileIdentity identity,
          HeldFiles.Entry entry, OwnershipPolicy policy) {
         this.path = path;
-        this.backendId = backendId;
+        this.backend = backend;
+        this.backendId = backend.id();
         this.inheritable = inheritable;
         this.handle = handle;
         this.identity = identity;
@@ -130,7 +132,7 @@ final class Hold {
     }
 
     private void deleteIfOurs() throws IOException {
-        Optional<PathFacts> now = PathFacts.read(path);
+        Optional<PathFacts> now = backend.examine(path);
         if (now.isEmpty()) {
             Acquisition.LOG.log(Level.WARNING, () -> "pidfile " + path + " was removed by someone else while held");
             return;
@@ -140,7 +142,7 @@ final class Hold {
             return;
         }
         try {
-            Files.delete(path);
+            handle.deletePath();
         } catch (NoSuchFileException e) {
             // gone already: nothing to do
         }

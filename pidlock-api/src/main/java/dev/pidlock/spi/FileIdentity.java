@@ -1,8 +1,6 @@
 package dev.pidlock.spi;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -52,9 +50,5 @@ public record FileIdentity(long device, long inode) {
 
     static boolean unixViewSupported(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("unix");
-    }
-
-    static Map<String, Object> readUnix(Path path, String attributes) throws IOException {
-        return Files.readAttributes(path, "unix:" + attributes, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -2,6 +2,7 @@ package dev.pidlock.spi;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,4 +56,19 @@ public interface LockBackend {
      * @throws IOException on any other failure
      */
     PidFileHandle open(Path path, OpenRequest request) throws IOException;
+
+    /**
+     * Examines {@code path} without following a final symlink, as {@code lstat(2)} does. pidlock calls it on every
+     * acquire before opening (what is there? which file?), after locking (does the path still name the locked
+     * file?) and before deleting. The default reads the JDK's {@code unix:} attribute view
+     * ({@link PathFacts#read}); a native backend may answer with one system call.
+     *
+     * @param path what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when it cannot be examined
+     * @since 0.1
+     */
+    default Optional<PathFacts> examine(Path path) throws IOException {
+        return PathFacts.read(path);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.pidlock.spi;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,12 +59,28 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
      * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
      */
     public static Optional<PathFacts> read(Path path) throws IOException {
+        return read(path, "lstat", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Examines what {@code path} leads to, following symlinks ({@code stat}): one system call where resolving
+     * the real path first would read every link on the way.
+     *
+     * @param path what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
+     */
+    public static Optional<PathFacts> readFollowing(Path path) throws IOException {
+        return read(path, "stat");
+    }
+
+    private static Optional<PathFacts> read(Path path, String call, LinkOption... options) throws IOException {
         if (!FileIdentity.unixViewSupported(path)) {
-            throw new IOException("lstat " + path + ": this file system has no Unix attributes");
+            throw new IOException(call + " " + path + ": this file system has no Unix attributes");
         }
         Map<String, Object> a;
         try {
-            a = FileIdentity.readUnix(path, "dev,ino,mode,uid,lastModifiedTime");
+            a = Files.readAttributes(path, "unix:dev,ino,mode,uid,lastModifiedTime", options);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -71,6 +89,20 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
                 .to(java.util.concurrent.TimeUnit.NANOSECONDS);
         return Optional.of(new PathFacts(FileIdentity.from(a), typeOf(rawMode), rawMode & 07777,
                 ((Number) a.get("uid")).intValue(), nanos));
+    }
+
+    /**
+     * The facts of a {@code struct stat}, for backends that call {@code lstat} themselves.
+     *
+     * @param identity      device and inode
+     * @param rawMode       {@code st_mode}: the file type bits and the permission bits
+     * @param ownerUid      {@code st_uid}
+     * @param modifiedNanos {@code st_mtim} in nanoseconds since the epoch
+     * @return the facts
+     * @since 0.1
+     */
+    public static PathFacts fromStat(FileIdentity identity, int rawMode, int ownerUid, long modifiedNanos) {
+        return new PathFacts(identity, typeOf(rawMode), rawMode & 07777, ownerUid, modifiedNanos);
     }
 
     static FileType typeOf(int rawMode) {

@@ -111,6 +111,19 @@ public interface PidFileHandle extends Closeable {
     }
 
     /**
+     * Removes the pidfile's name from its directory. pidlock calls it while the lock is held, right after checking
+     * that the path still names this handle's file. The default goes through {@link java.nio.file.Files#delete},
+     * which examines the path once more before unlinking; a native backend unlinks in one call.
+     *
+     * @throws java.nio.file.NoSuchFileException when nothing is there any more
+     * @throws IOException                        when it cannot be removed
+     * @since 0.1
+     */
+    default void deletePath() throws IOException {
+        java.nio.file.Files.delete(path());
+    }
+
+    /**
      * Closes the handle. Releases the exclusion if it is still held.
      *
      * @throws IOException when closing fails

@@ -8,6 +8,7 @@ import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
+import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -83,6 +84,11 @@ abstract class NativeBackend implements LockBackend {
                 f.close();
             }
         });
+    }
+
+    @Override
+    public Optional<PathFacts> examine(Path path) throws IOException {
+        return availability().isAvailable() ? NativeFile.lstat(Binding.errors(), path) : PathFacts.read(path);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
+import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileHandle;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -114,6 +115,11 @@ public final class LockfBackend implements LockBackend {
         } catch (FileAlreadyExistsException present) {
             return new LockfPidFile(NativeFile.open(errors, path, true, false, false, request.createMode()), false);
         }
+    }
+
+    @Override
+    public Optional<PathFacts> examine(Path path) throws IOException {
+        return availability().isAvailable() ? NativeFile.lstat(Binding.errors(), path) : PathFacts.read(path);
     }
 
     @Override

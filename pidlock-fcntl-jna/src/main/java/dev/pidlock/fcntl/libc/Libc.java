@@ -2,11 +2,11 @@ package dev.pidlock.fcntl.libc;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 
 /**
- * The C library calls pidlock needs, bound with JNA direct mapping: no {@code Structure} marshalling on the
- * hot path (structs are pre-filled {@link com.sun.jna.Memory}), paths as NUL-terminated bytes. Every method
+ * The C library calls pidlock needs, bound with JNA direct mapping: no {@code Structure} marshalling and no
+ * native memory objects on the hot path — structs and buffers are Java byte arrays (JNA passes a primitive
+ * array as a pointer to a copy of it and copies it back), paths are NUL-terminated bytes. Every method
  * returns the raw result; the errno of a failed call is {@link Native#getLastError()}, turned into an
  * exception at one place, {@link Errors}.
  */
@@ -29,7 +29,7 @@ public final class Libc {
     public static native int close(int fd);
 
     /** {@code int fcntl(int fd, int cmd, struct flock *lock)}. */
-    public static native int fcntl(int fd, int cmd, Pointer lock);
+    public static native int fcntl(int fd, int cmd, byte[] lock);
 
     /** {@code int fcntl(int fd, int cmd, int arg)}. */
     public static native int fcntl(int fd, int cmd, int arg);
@@ -47,16 +47,19 @@ public final class Libc {
     public static native int ftruncate(int fd, long length);
 
     /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset)}. */
-    public static native long pread(int fd, Pointer buf, long count, long offset);
+    public static native long pread(int fd, byte[] buf, long count, long offset);
 
     /** {@code ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)}. */
-    public static native long pwrite(int fd, Pointer buf, long count, long offset);
+    public static native long pwrite(int fd, byte[] buf, long count, long offset);
 
     /** {@code int unlink(const char *path)}. */
     public static native int unlink(byte[] path);
 
     /** {@code int fstat(int fd, struct stat *buf)} (glibc 2.33 and later, macOS). */
-    public static native int fstat(int fd, Pointer buf);
+    public static native int fstat(int fd, byte[] buf);
+
+    /** {@code int lstat(const char *path, struct stat *buf)} (glibc 2.33 and later, macOS). */
+    public static native int lstat(byte[] path, byte[] buf);
 
     /** {@code char *strerror(int errnum)}. */
     public static native String strerror(int errnum);

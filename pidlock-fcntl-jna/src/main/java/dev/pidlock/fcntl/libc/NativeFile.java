@@ -1,11 +1,12 @@
 package dev.pidlock.fcntl.libc;
 
-import com.sun.jna.Memory;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -15,7 +16,8 @@ import java.util.Set;
  * One pidfile descriptor opened through the C library: opened without following a symlink, without
  * blocking, close-on-exec unless meant to be inherited, and refused unless {@code fstat} says it is a regular
  * file. Reads, writes, {@code fchmod} and {@code fstat} go through the descriptor only. The {@code struct
- * flock} scratch memory is allocated once per file, so locking pays no marshalling.
+ * flock} and {@code struct stat} buffers are Java arrays allocated once per file: a call allocates no native
+ * memory (JNA's {@code Memory} costs a {@code malloc}, a cleaner registration and a {@code free} each).
  *
  * <p>Used by one thread at a time, as pidlock's algorithm does.
  */
@@ -29,8 +31,8 @@ public final class NativeFile {
     private final int fd;
     private final FileIdentity identity;
     private final int mode;
-    private final Memory flock;
-    private final Memory statBuffer;
+    private final ByteBuffer flock;
+    private final ByteBuffer statBuffer;
     private boolean closed;
 
     private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
@@ -42,9 +44,8 @@ public final class NativeFile {
         this.fd = fd;
         this.identity = identity;
         this.mode = mode;
-        this.flock = new Memory(platform.flock().size());
-        this.flock.clear();
-        this.statBuffer = new Memory(platform.stat().size());
+        this.flock = struct(platform.flock().size());
+        this.statBuffer = struct(platform.stat().size());
     }
 
     /**
@@ -74,8 +75,8 @@ public final class NativeFile {
             }
             throw errors.openFailure(path, errno);
         }
-        Memory st = new Memory(p.stat().size());
-        if (Libc.fstat(fd, st) != 0) {
+        ByteBuffer st = struct(p.stat().size());
+        if (Libc.fstat(fd, st.array()) != 0) {
             int errno = Libc.errno();
             Libc.close(fd);
             throw errors.failure("fstat", path, errno);
@@ -89,6 +90,32 @@ public final class NativeFile {
         long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
         FileIdentity id = new FileIdentity(dev, st.getLong(l.ino()));
         return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777);
+    }
+
+    /**
+     * Examines {@code path} with one {@code lstat} call (what {@link dev.pidlock.spi.LockBackend#examine} asks).
+     *
+     * @param errors the errno translation of the platform
+     * @param path   what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when {@code lstat} fails otherwise
+     */
+    public static java.util.Optional<PathFacts> lstat(Errors errors, Path path) throws IOException {
+        Platform p = errors.platform();
+        Platform.StatLayout l = p.stat();
+        ByteBuffer st = struct(l.size());
+        if (Libc.lstat(cString(path), st.array()) != 0) {
+            int errno = Libc.errno();
+            if (errno == p.errno().enoent()) {
+                return java.util.Optional.empty();
+            }
+            throw errors.failure("lstat", path, errno);
+        }
+        int rawMode = l.mode32() ? st.getInt(l.mode()) : st.getShort(l.mode()) & 0xffff;
+        long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
+        long nanos = st.getLong(l.mtimeSec()) * 1_000_000_000L + st.getLong(l.mtimeNsec());
+        return java.util.Optional.of(PathFacts.fromStat(new FileIdentity(dev, st.getLong(l.ino())), rawMode,
+                st.getInt(l.uid()), nanos));
     }
 
     private static String describe(int rawMode) {
@@ -110,6 +137,11 @@ public final class NativeFile {
             case SOCKET -> 0140000;
             case DEVICE -> 0020000;
         };
+    }
+
+    /** @return a zeroed struct of {@code size} bytes in the platform's byte order */
+    static ByteBuffer struct(int size) {
+        return ByteBuffer.wrap(new byte[size]).order(ByteOrder.nativeOrder());
     }
 
     static byte[] cString(Path path) {
@@ -159,14 +191,14 @@ public final class NativeFile {
      * @param type {@code F_WRLCK}, {@code F_RDLCK} or {@code F_UNLCK}
      * @return the struct, ready for {@code fcntl}
      */
-    Memory flock(short type) {
+    byte[] flock(short type) {
         Platform.FlockLayout l = platform.flock();
-        flock.setShort(l.type(), type);
-        flock.setShort(l.whence(), Platform.SEEK_SET);
-        flock.setLong(l.start(), 0);
-        flock.setLong(l.len(), 0);
-        flock.setInt(l.pid(), 0);
-        return flock;
+        flock.putShort(l.type(), type);
+        flock.putShort(l.whence(), Platform.SEEK_SET);
+        flock.putLong(l.start(), 0);
+        flock.putLong(l.len(), 0);
+        flock.putInt(l.pid(), 0);
+        return flock.array();
     }
 
     /** @return {@code l_type} of the struct after {@code F_GETLK} */
@@ -248,7 +280,7 @@ public final class NativeFile {
      */
     public Stat stat() throws IOException {
         Platform.StatLayout l = platform.stat();
-        if (Libc.fstat(fd, statBuffer) != 0) {
+        if (Libc.fstat(fd, statBuffer.array()) != 0) {
             throw errors.failure("fstat", path, Libc.errno());
         }
         int raw = l.mode32() ? statBuffer.getInt(l.mode()) : statBuffer.getShort(l.mode()) & 0xffff;
@@ -261,19 +293,23 @@ public final class NativeFile {
      * @throws IOException when {@code pread} fails
      */
     public byte[] read(int limit) throws IOException {
-        Memory buf = new Memory(Math.max(1, limit));
-        long total = 0;
+        byte[] buf = new byte[Math.max(1, limit)];
+        int total = 0;
         while (total < limit) {
-            long n = Libc.pread(fd, buf.share(total), limit - total, total);
+            byte[] into = total == 0 ? buf : new byte[limit - total];
+            long n = Libc.pread(fd, into, limit - total, total);
             if (n < 0) {
                 throw errors.failure("pread", path, Libc.errno());
             }
             if (n == 0) {
                 break;
             }
-            total += n;
+            if (into != buf) {
+                System.arraycopy(into, 0, buf, total, (int) n);
+            }
+            total += (int) n;
         }
-        return buf.getByteArray(0, (int) total);
+        return total == buf.length ? buf : java.util.Arrays.copyOf(buf, total);
     }
 
     /**
@@ -289,15 +325,14 @@ public final class NativeFile {
         if (content.length == 0) {
             return;
         }
-        Memory buf = new Memory(content.length);
-        buf.write(0, content, 0, content.length);
-        long total = 0;
+        int total = 0;
         while (total < content.length) {
-            long n = Libc.pwrite(fd, buf.share(total), content.length - total, total);
+            byte[] from = total == 0 ? content : java.util.Arrays.copyOfRange(content, total, content.length);
+            long n = Libc.pwrite(fd, from, content.length - total, total);
             if (n < 0) {
                 throw errors.failure("pwrite", path, Libc.errno());
             }
-            total += n;
+            total += (int) n;
         }
     }
 
@@ -348,7 +383,11 @@ public final class NativeFile {
      */
     public void unlinkPath() throws IOException {
         if (Libc.unlink(cpath) != 0) {
-            throw errors.failure("unlink", path, Libc.errno());
+            int errno = Libc.errno();
+            if (errno == platform.errno().enoent()) {
+                throw new java.nio.file.NoSuchFileException(path.toString());
+            }
+            throw errors.failure("unlink", path, errno);
         }
     }
 

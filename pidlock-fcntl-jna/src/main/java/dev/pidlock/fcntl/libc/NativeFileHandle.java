@@ -61,6 +61,11 @@ public abstract class NativeFileHandle implements PidFileHandle {
 
     /** Closes the descriptor (which also drops a POSIX lock of this process on the file). */
     @Override
+    public void deletePath() throws IOException {
+        file.unlinkPath();
+    }
+
+    @Override
     public void close() throws IOException {
         file.close();
     }
