@@ -145,7 +145,7 @@ jmh() {
     shift
     say "JMH $name"
     child "$JAVA" -jar "$JAR" "$@" -foe true -rf json -rff "$WORK/$name.json" >"$WORK/jmh-$name.log" 2>&1 \
-        || { tail -30 "$WORK/jmh-$name.log" >&2; die "JMH $name failed (log: $WORK/jmh-$name.log)"; }
+        || { grep -m1 -E "Exception|Error" "$WORK/jmh-$name.log" >&2; die "JMH $name failed (log: $WORK/jmh-$name.log)"; }
 }
 
 # --- the run -------------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ for backend in ofd+flock ofd flock posix lockf nio; do
     say "hand-over $backend"
     child "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.pidlock.bench.HandOver "$backend" "$HANDOVER_ROUNDS" /dev/shm \
         >>"$WORK/handover.txt" 2>>"$WORK/handover.err" \
-        || { cat "$WORK/handover.err" >&2; die "the hand-over harness failed for $backend"; }
+        || { grep -m1 -E "Exception|Error" "$WORK/handover.err" >&2; die "the hand-over harness failed for $backend (log: $WORK/handover.err)"; }
 done
 
 # --- the report ------------------------------------------------------------------------------------------------

@@ -53,17 +53,22 @@ public class CycleBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         dir = BenchDirs.create(fs, "pidlock-bench-");
-        lock = PidLock.at(dir.resolve("cycle.pid")).backend(backend);
-        switch (release) {
-            case "delete":
-                break;
-            case "keep":
-                lock.onRelease(ReleaseAction.KEEP);
-                break;
-            default:
-                throw new IllegalArgumentException("release must be delete or keep, not " + release);
+        try {
+            lock = PidLock.at(dir.resolve("cycle.pid")).backend(backend);
+            switch (release) {
+                case "delete":
+                    break;
+                case "keep":
+                    lock.onRelease(ReleaseAction.KEEP);
+                    break;
+                default:
+                    throw new IllegalArgumentException("release must be delete or keep, not " + release);
+            }
+            lock.acquire().close();
+        } catch (RuntimeException e) {
+            tearDown();
+            throw e;
         }
-        lock.acquire().close();
     }
 
     /**
