@@ -278,7 +278,7 @@ def markdown(work, info, results, floor):
     return "\n".join(out) + "\n", cyc
 
 
-def svg(cyc, title):
+def svg(cyc, title, subtitle=""):
     """One panel per file system (each with its own scale); per backend a bar per release action, each with
     its C floor drawn across it."""
     panels = [fs for fs in FS_ORDER if any(r["fs"] == fs for r in cyc)]
@@ -289,7 +289,7 @@ def svg(cyc, title):
     cell = {(r["backend"], r["fs"], r["release"]): r for r in cyc}
     bar_w, gap = 20, 18
     group_w = len(releases) * bar_w + gap
-    left, right, head, foot, panel_gap = 64, 16, 64, 84, 56
+    left, right, head, foot, panel_gap = 64, 16, 70, 84, 56
     panel_w = max(1, len(backends)) * group_w
     plot_h = 300
     width = left + len(panels) * panel_w + (len(panels) - 1) * panel_gap + right
@@ -298,6 +298,8 @@ def svg(cyc, title):
          f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
          f'<rect width="{width}" height="{height}" fill="white"/>',
          f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>']
+    if subtitle:
+        s.append(f'<text x="{width / 2}" y="38" text-anchor="middle" fill="#b00000">{escape(subtitle)}</text>')
     for k, fs in enumerate(panels):
         px = left + k * (panel_w + panel_gap)
         rows = [r for r in cyc if r["fs"] == fs]
@@ -374,7 +376,10 @@ def main(argv):
     with open(md_path, "w", encoding="utf-8") as f:
         f.write(text)
     with open(svg_path, "w", encoding="utf-8") as f:
-        f.write(svg(cyc, f"pidlock acquire + release, JDK {info.get('jdk_feature')}, {info.get('date')}"))
+        busy = info.get("busy") == "yes"
+        f.write(svg(cyc, f"pidlock acquire + release, JDK {info.get('jdk_feature')}, {info.get('date')}",
+                    f"provisional: the machine was busy (load {info.get('load_start', '?').split()[0]} on"
+                    f" {info.get('cores')} cores)" if busy else ""))
     return 0
 
 
