@@ -3,14 +3,18 @@ package dev.pidlock.bench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * A child JVM running {@link Holder}: started from this JVM's class path (the shaded jar), and ended by
- * closing its stdin, or killed when it does not exit within ten seconds.
+ * A child JVM running {@link Holder}: started from this JVM's class path (the shaded jar), given a minute to
+ * say that it holds, and ended by closing its stdin, or killed when it does not exit within ten seconds.
  */
 final class HolderProcess implements AutoCloseable {
     private final Process process;
@@ -31,7 +35,24 @@ final class HolderProcess implements AutoCloseable {
         Process p = new ProcessBuilder(childJvm(Holder.class, backend, pidfile.toString()))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String line;
+        try {
+            line = first.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            line = "nothing within 60 s";
+        } catch (ExecutionException e) {
+            line = "nothing readable: " + e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            line = "nothing before an interrupt";
+        }
         if (line == null || !line.startsWith("held ")) {
             p.destroyForcibly();
             throw new IllegalStateException("the holder of " + pidfile + " (backend " + backend + ") said " + line);
