@@ -51,6 +51,11 @@ if [ "$BUILD" = yes ]; then
 fi
 [ -f "$JAR" ] || die "missing $JAR: run 'mvn -B -ntp package -pl pidlock-bench -am -DskipTests' in $ROOT first (or bench.sh --build)"
 
+# ScaleBenchmark holds 10 000 pidfiles open in one JVM
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 10500 ]; then
+    ulimit -n 10500 2>/dev/null || die "ScaleBenchmark keeps 10 000 pidfiles open: raise ulimit -n to 10500 or more"
+fi
+
 if [ "$MODE" = quick ]; then
     JMH_RUN=(-f 1 -wi 4 -w 400ms -i 5 -r 400ms)
     HELD_ONLY=(-p fs=shm)
@@ -61,7 +66,7 @@ else
     JMH_RUN=()
     HELD_ONLY=()
     SELECTION_FORKS=()
-    FLOOR_ROUND_MS=1000; FLOOR_ROUNDS=10
+    FLOOR_ROUND_MS=250; FLOOR_ROUNDS=10
     HANDOVER_ROUNDS=2000
 fi
 # shellcheck disable=SC2206
