@@ -1,8 +1,8 @@
 package dev.pidlock.bench;
 
 import dev.pidlock.PidLock;
+import dev.pidlock.spi.ReleaseAction;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,23 +21,28 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One uncontended acquire + release cycle (open, lock, identity check, read, write, unlink, unlock, close),
- * per backend, with the pidfile on tmpfs ({@code /dev/shm}) or on the project's disk.
+ * per backend, with the pidfile on tmpfs ({@code /dev/shm}) or on the project's disk, and with the default
+ * release (delete the file) or keep-file (the file and its pid stay; the next cycle takes it over).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djava.util.logging.config.file=/dev/null"})
+@Fork(value = 1, jvmArgsAppend = {"-Djava.util.logging.config.file=/dev/null", "--enable-native-access=ALL-UNNAMED"})
 public class CycleBenchmark {
 
     /** The backend under test. */
     @Param({"ofd+flock", "ofd", "flock", "posix", "lockf", "nio"})
     public String backend;
 
-    /** Where the pidfile lives: {@code shm} (tmpfs) or {@code disk} (the working directory's file system). */
-    @Param({"shm"})
+    /** Where the pidfile lives: {@code shm} (tmpfs) or {@code disk} (the project's file system). */
+    @Param({"shm", "disk"})
     public String fs;
+
+    /** What release does: {@code delete} the pidfile (the default) or {@code keep} it. */
+    @Param({"delete", "keep"})
+    public String release;
 
     private Path dir;
     private PidLock.Builder lock;
@@ -47,11 +52,23 @@ public class CycleBenchmark {
      */
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Path base = fs.equals("shm") ? Path.of("/dev/shm") : Path.of("target");
-        Files.createDirectories(base);
-        dir = Files.createTempDirectory(base, "pidlock-bench-");
-        lock = PidLock.at(dir.resolve("cycle.pid")).backend(backend);
-        lock.acquire().close();
+        dir = BenchDirs.create(fs, "pidlock-bench-");
+        try {
+            lock = PidLock.at(dir.resolve("cycle.pid")).backend(backend);
+            switch (release) {
+                case "delete":
+                    break;
+                case "keep":
+                    lock.onRelease(ReleaseAction.KEEP);
+                    break;
+                default:
+                    throw new IllegalArgumentException("release must be delete or keep, not " + release);
+            }
+            lock.acquire().close();
+        } catch (RuntimeException e) {
+            tearDown();
+            throw e;
+        }
     }
 
     /**
@@ -59,11 +76,10 @@ public class CycleBenchmark {
      */
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        Files.deleteIfExists(dir.resolve("cycle.pid"));
-        Files.deleteIfExists(dir);
+        BenchDirs.delete(dir);
     }
 
-    /** Acquire and release, deleting the pidfile (the default). */
+    /** Acquire and release. */
     @Benchmark
     public void acquireRelease() {
         lock.acquire().close();

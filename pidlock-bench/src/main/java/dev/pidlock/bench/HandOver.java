@@ -28,7 +28,7 @@ public final class HandOver {
     }
 
     /**
-     * @param args backend, rounds (default 500), directory (default /dev/shm)
+     * @param args backend, rounds (default 500), directory (default /dev/shm), {@code keep}
      * @throws Exception when the child fails
      */
     public static void main(String[] args) throws Exception {
@@ -42,43 +42,50 @@ public final class HandOver {
         boolean keep = args.length > 3 && args[3].equals("keep");
         Path pidfile = dir.resolve("handover.pid");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.util.logging.config.file=/dev/null", "-cp", System.getProperty("java.class.path"),
+                "-Djava.util.logging.config.file=/dev/null", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
                 HandOver.class.getName(), "--waiter", pidfile.toString(), backend, String.valueOf(keep))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8), true);
-        PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
-        if (keep) {
-            lock.onRelease(dev.pidlock.spi.ReleaseAction.TRUNCATE);
-        }
         long[] nanos = new long[rounds];
         long[] closing = new long[rounds];
-        int warmup = Math.min(50, rounds / 5);
-        for (int i = -warmup; i < rounds; i++) {
-            PidLock held = lock.acquire();
-            out.println("wait");
-            expect(in.readLine(), "waiting");
-            Thread.sleep(1 + ThreadLocalRandom.current().nextInt(10));
-            long released = System.nanoTime();
-            held.close();
-            closing[Math.max(0, i)] = System.nanoTime() - released;
-            String got = in.readLine();
-            if (got == null || !got.startsWith("acquired ")) {
-                throw new IllegalStateException("waiter said " + got);
+        try {
+            BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            PrintWriter out = new PrintWriter(new OutputStreamWriter(child.getOutputStream(),
+                    StandardCharsets.UTF_8), true);
+            PidLock.Builder lock = PidLock.at(pidfile).backend(backend);
+            if (keep) {
+                lock.onRelease(dev.pidlock.spi.ReleaseAction.TRUNCATE);
             }
-            long acquired = Long.parseLong(got.substring("acquired ".length()));
-            if (i >= 0) {
-                nanos[i] = acquired - released;
+            int warmup = Math.min(50, rounds / 5);
+            for (int i = -warmup; i < rounds; i++) {
+                PidLock held = lock.acquire();
+                out.println("wait");
+                expect(in.readLine(), "waiting");
+                Thread.sleep(1 + ThreadLocalRandom.current().nextInt(10));
+                long released = System.nanoTime();
+                held.close();
+                closing[Math.max(0, i)] = System.nanoTime() - released;
+                String got = in.readLine();
+                if (got == null || !got.startsWith("acquired ")) {
+                    throw new IllegalStateException("waiter said " + got);
+                }
+                long acquired = Long.parseLong(got.substring("acquired ".length()));
+                if (i >= 0) {
+                    nanos[i] = acquired - released;
+                }
             }
+            out.println("exit");
+            child.waitFor();
+        } finally {
+            child.destroyForcibly();
+            Files.deleteIfExists(pidfile);
+            Files.deleteIfExists(dir);
         }
-        out.println("exit");
-        child.waitFor();
-        Files.deleteIfExists(pidfile);
-        Files.deleteIfExists(dir);
         Arrays.sort(nanos);
         Arrays.sort(closing);
-        System.out.printf("holder's close(): median %.3f ms%n", closing[rounds / 2] / 1e6);
-        System.out.printf("hand-over %s: rounds %d, median %.3f ms, p99 %.3f ms, max %.3f ms%n", backend, rounds,
+        System.out.printf(java.util.Locale.ROOT, "holder's close(): median %.3f ms%n", closing[rounds / 2] / 1e6);
+        System.out.printf(java.util.Locale.ROOT, "hand-over %s: rounds %d, median %.3f ms, p99 %.3f ms, max %.3f ms%n", backend, rounds,
                 nanos[rounds / 2] / 1e6, nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6, nanos[rounds - 1] / 1e6);
     }
 
