@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * MODE module|class-path
- * AUTO ID
+ * DEFAULT ID             (the backend a builder takes when not told: the system property, else auto)
  * ACQUIRED ID module=MODULE priority=N capabilities=A,B,… pid=PID
  * RELEASED ID removed=true|false
  * FAILED ID ExceptionName: message
@@ -35,7 +35,7 @@ public final class Main {
         }
         Path dir = Path.of(args[0]);
         System.out.println("MODE " + (Main.class.getModule().isNamed() ? "module" : "class-path"));
-        System.out.println("AUTO " + PidLock.at(dir.resolve("smoke-auto.pid")).selectedBackend().id());
+        System.out.println("DEFAULT " + PidLock.at(dir.resolve("smoke-default.pid")).selectedBackend().id());
         int failed = 0;
         for (int i = 1; i < args.length; i++) {
             String id = args[i];

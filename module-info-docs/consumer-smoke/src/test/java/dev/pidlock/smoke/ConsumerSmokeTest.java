@@ -87,7 +87,8 @@ class ConsumerSmokeTest {
 
     private void check(List<String> lines, String mode, boolean modulePath) {
         assertEquals("MODE " + mode, lines.get(0), String.join("\n", lines));
-        assertFalse(lines.get(1).equals("AUTO mkdir"), "auto must never choose mkdir: " + lines.get(1));
+        assertTrue(lines.get(1).startsWith("DEFAULT "), String.join("\n", lines));
+        assertFalse(lines.get(1).equals("DEFAULT mkdir"), "auto must never choose mkdir: " + lines.get(1));
         for (Map.Entry<String, String> b : BACKENDS.entrySet()) {
             String id = b.getKey();
             String acquired = lines.stream().filter(l -> l.startsWith("ACQUIRED " + id + " ")).findFirst()
