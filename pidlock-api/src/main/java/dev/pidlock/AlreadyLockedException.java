@@ -10,6 +10,7 @@ import java.nio.file.Path;
 public final class AlreadyLockedException extends PidLockConflictException {
     private static final long serialVersionUID = 1L;
 
+    /** Whether the holder is this JVM. */
     private final boolean byThisProcess;
 
     AlreadyLockedException(Path path, long holderPid, boolean byThisProcess, String message) {
@@ -17,7 +18,10 @@ public final class AlreadyLockedException extends PidLockConflictException {
         this.byThisProcess = byThisProcess;
     }
 
-    /** @return whether the holder is this JVM (a second acquisition of a file it holds) */
+    /**
+     * @return whether the holder is this JVM (a second acquisition of a file it holds)
+     * @since 0.1
+     */
     public boolean heldByThisProcess() {
         return byThisProcess;
     }

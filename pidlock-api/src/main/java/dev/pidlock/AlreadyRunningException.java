@@ -15,7 +15,10 @@ public final class AlreadyRunningException extends PidLockConflictException {
         super(path, pid, message);
     }
 
-    /** @return the pid of the running process */
+    /**
+     * @return the pid of the running process
+     * @since 0.1
+     */
     public long pid() {
         return holderPid().orElseThrow();
     }

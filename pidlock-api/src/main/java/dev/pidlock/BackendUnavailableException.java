@@ -9,6 +9,7 @@ package dev.pidlock;
 public final class BackendUnavailableException extends PidLockException {
     private static final long serialVersionUID = 1L;
 
+    /** The id that was requested. */
     private final String backendId;
 
     BackendUnavailableException(String backendId, String message, Throwable cause) {
@@ -16,7 +17,10 @@ public final class BackendUnavailableException extends PidLockException {
         this.backendId = backendId;
     }
 
-    /** @return the id that was requested */
+    /**
+     * @return the id that was requested
+     * @since 0.1
+     */
     public String backendId() {
         return backendId;
     }

@@ -12,7 +12,9 @@ import java.util.Optional;
 public final class PidFileAccessException extends PidLockException {
     private static final long serialVersionUID = 1L;
 
+    /** The operation that failed. */
     private final String operation;
+    /** The errno name, or null when unknown. */
     private final String errno;
 
     PidFileAccessException(Path path, String operation, String errno, String message, Throwable cause) {
@@ -21,12 +23,18 @@ public final class PidFileAccessException extends PidLockException {
         this.errno = errno;
     }
 
-    /** @return the operation that failed, for example {@code open} or {@code lock} */
+    /**
+     * @return the operation that failed, for example {@code open} or {@code lock}
+     * @since 0.1
+     */
     public String operation() {
         return operation;
     }
 
-    /** @return the errno name, for example {@code EACCES}, when known */
+    /**
+     * @return the errno name, for example {@code EACCES}, when known
+     * @since 0.1
+     */
     public Optional<String> errno() {
         return Optional.ofNullable(errno);
     }

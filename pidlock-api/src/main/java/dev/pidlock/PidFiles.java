@@ -7,8 +7,10 @@ import java.util.Objects;
  * Looks at pidfiles without acquiring them.
  *
  * <pre>{@code
- * PidFileStatus status = PidFiles.inspect(Path.of("/run/app.pid"));
- * if (status.state() == PidFileStatus.State.RUNNING) { ... }
+ * PidFileStatus status = PidFiles.inspect(pidFile);
+ * if (status.state() == PidFileStatus.State.RUNNING) {
+ *     System.err.println("already running: " + status.detail());
+ * }
  * }</pre>
  *
  * @since 0.1
@@ -23,6 +25,7 @@ public final class PidFiles {
      *
      * @param path the pidfile
      * @return its status: absent, running, stale or unknown, with the pid, the lock state and the process
+     * @since 0.1
      */
     public static PidFileStatus inspect(Path path) {
         Objects.requireNonNull(path, "path");

@@ -64,6 +64,7 @@ public final class PidLock implements AutoCloseable {
      *
      * @param name the lock's name
      * @return a builder for it
+     * @since 0.1
      */
     public static Builder named(String name) {
         Objects.requireNonNull(name, "name");
@@ -75,6 +76,7 @@ public final class PidLock implements AutoCloseable {
      *
      * @param path the pidfile
      * @return a builder for it
+     * @since 0.1
      */
     public static Builder at(Path path) {
         Objects.requireNonNull(path, "path");
@@ -85,6 +87,7 @@ public final class PidLock implements AutoCloseable {
      * A lock named after this program: the main module, the jar (without {@code .jar}) or the main class.
      *
      * @return a builder for it
+     * @since 0.1
      */
     public static Builder forThisProgram() {
         return new Builder(null, ProgramName.ofThisJvm());
@@ -94,17 +97,24 @@ public final class PidLock implements AutoCloseable {
      * Every backend found, available or not, with its capabilities and the cause when unavailable.
      *
      * @return the backends, highest priority first
+     * @since 0.1
      */
     public static List<BackendInfo> backends() {
         return Backends.describe();
     }
 
-    /** @return the pidfile */
+    /**
+     * @return the pidfile
+     * @since 0.1
+     */
     public Path path() {
         return hold.path;
     }
 
-    /** @return the pid written into the pidfile: this process's, unless {@link #recordPid(long)} changed it */
+    /**
+     * @return the pid written into the pidfile: this process's, unless {@link #recordPid(long)} changed it
+     * @since 0.1
+     */
     public long pid() {
         return hold.recordedPid();
     }
@@ -117,6 +127,7 @@ public final class PidLock implements AutoCloseable {
      * @param pid the process the pidfile should name (&gt; 1)
      * @throws IllegalStateException  when the lock was released
      * @throws PidFileAccessException when writing fails
+     * @since 0.1
      */
     public void recordPid(long pid) {
         if (pid <= 1) {
@@ -125,7 +136,10 @@ public final class PidLock implements AutoCloseable {
         hold.record(pid);
     }
 
-    /** @return the id of the backend that holds the lock */
+    /**
+     * @return the id of the backend that holds the lock
+     * @since 0.1
+     */
     public String backend() {
         return hold.backendId;
     }
@@ -135,6 +149,7 @@ public final class PidLock implements AutoCloseable {
      * a child that inherits it across {@code exec} holds the lock too, for as long as it keeps it open.
      *
      * @return the descriptor number; empty when not acquired as inheritable or already released
+     * @since 0.1
      */
     public OptionalInt inheritableDescriptor() {
         return isHeld() && hold.inheritable ? hold.descriptor() : OptionalInt.empty();
@@ -146,6 +161,7 @@ public final class PidLock implements AutoCloseable {
      * it exits. This handle is released afterwards. For {@code pidlock start}, which leaves no JVM behind.
      *
      * @throws IllegalStateException when the lock was not acquired as inheritable, or is released
+     * @since 0.1
      */
     public void handOff() {
         if (!hold.inheritable) {
@@ -156,7 +172,10 @@ public final class PidLock implements AutoCloseable {
         }
     }
 
-    /** @return whether this handle still holds the lock */
+    /**
+     * @return whether this handle still holds the lock
+     * @since 0.1
+     */
     public boolean isHeld() {
         return !closed.get() && !hold.isReleased();
     }
@@ -165,6 +184,7 @@ public final class PidLock implements AutoCloseable {
      * Releases the lock (once; later calls do nothing). With re-entry, the last handle releases.
      *
      * @throws PidFileAccessException when removing, unlocking or closing failed; the lock is given up anyway
+     * @since 0.1
      */
     @Override
     public void close() {
@@ -173,11 +193,19 @@ public final class PidLock implements AutoCloseable {
         }
     }
 
-    /** The same as {@link #close()}. */
+    /**
+     * The same as {@link #close()}.
+     *
+     * @since 0.1
+     */
     public void release() {
         close();
     }
 
+    /**
+     * @return the pidfile, the backend and whether the lock is still held, for logs
+     * @since 0.1
+     */
     @Override
     public String toString() {
         return "PidLock[" + hold.path + ", backend " + hold.backendId + (isHeld() ? ", held]" : ", released]");
@@ -212,6 +240,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param dir where a named lock's pidfile goes, instead of the default directory
          * @return this builder
+         * @since 0.1
          */
         public Builder directory(Path dir) {
             Objects.requireNonNull(dir, "dir");
@@ -226,6 +255,7 @@ public final class PidLock implements AutoCloseable {
          * @param id the backend to use ({@code nio}, {@code ofd}, …, or {@code auto}); wins over the
          *           {@code dev.pidlock.backend} system property
          * @return this builder
+         * @since 0.1
          */
         public Builder backend(String id) {
             Objects.requireNonNull(id, "id");
@@ -240,6 +270,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param backend a backend instance to use, found or not
          * @return this builder
+         * @since 0.1
          */
         public Builder backend(LockBackend backend) {
             this.backendInstance = Objects.requireNonNull(backend, "backend");
@@ -250,6 +281,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param capabilities what the backend must guarantee; {@code auto} skips those that do not
          * @return this builder
+         * @since 0.1
          */
         public Builder require(Capability... capabilities) {
             required.addAll(List.of(capabilities));
@@ -260,6 +292,7 @@ public final class PidLock implements AutoCloseable {
          * @param detector decides whether an unlocked pidfile's process is a live holder (default: alive,
          *                 then start-time identity, then any found with ServiceLoader)
          * @return this builder
+         * @since 0.1
          */
         public Builder staleDetector(StaleDetector detector) {
             this.detector = Objects.requireNonNull(detector, "detector");
@@ -269,6 +302,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param policy what an acquirer may do with the file
          * @return this builder
+         * @since 0.1
          */
         public Builder ownership(OwnershipPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -278,6 +312,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param id the id of a policy found with ServiceLoader, or {@code default}
          * @return this builder
+         * @since 0.1
          */
         public Builder ownership(String id) {
             this.policy = Extensions.policy(Objects.requireNonNull(id, "id"));
@@ -287,6 +322,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param action what release does to the file (default: delete)
          * @return this builder
+         * @since 0.1
          */
         public Builder onRelease(ReleaseAction action) {
             this.releaseAction = Objects.requireNonNull(action, "action");
@@ -296,6 +332,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param permissions the pidfile's mode in {@code ls} form, for example {@code rw-r-----}
          * @return this builder
+         * @since 0.1
          */
         public Builder fileMode(String permissions) {
             Objects.requireNonNull(permissions, "permissions");
@@ -317,6 +354,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param allowed whether a second acquisition in this JVM is counted (true) or refused (false, default)
          * @return this builder
+         * @since 0.1
          */
         public Builder reentrant(boolean allowed) {
             this.reentry = allowed;
@@ -327,6 +365,7 @@ public final class PidLock implements AutoCloseable {
          * @param respect whether an unlocked pidfile naming a live process that may have written it refuses
          *                acquisition as "already running" (true, default) or is taken over
          * @return this builder
+         * @since 0.1
          */
         public Builder respectLiveUnlockedHolder(boolean respect) {
             this.respectLive = respect;
@@ -341,6 +380,7 @@ public final class PidLock implements AutoCloseable {
          * @return the backend's description
          * @throws NoBackendException          when no backend can lock
          * @throws BackendUnavailableException when the requested one cannot
+         * @since 0.1
          */
         public BackendInfo selectedBackend() {
             return Backends.describe(Backends.select(backendInstance, backendId, Set.copyOf(required)));
@@ -353,6 +393,7 @@ public final class PidLock implements AutoCloseable {
          * {@link ProcessBuilder} closes every extra descriptor in its children, so nothing leaks by accident.
          *
          * @return this builder
+         * @since 0.1
          */
         public Builder inheritableAcrossExec() {
             this.inheritable = true;
@@ -363,6 +404,7 @@ public final class PidLock implements AutoCloseable {
         /**
          * @return the pidfile this builder describes (resolving the default directory if needed)
          * @throws PidFileAccessException when the default directory cannot be resolved
+         * @since 0.1
          */
         public Path path() {
             if (path != null) {
@@ -394,6 +436,7 @@ public final class PidLock implements AutoCloseable {
          * @throws AlreadyLockedException  when another process (or this JVM) holds it
          * @throws AlreadyRunningException when it is unlocked but names a live process that may have written it
          * @throws PidLockException        on any other failure (unsafe path, I/O, no backend)
+         * @since 0.1
          */
         public PidLock acquire() {
             try {
@@ -414,6 +457,7 @@ public final class PidLock implements AutoCloseable {
          * @throws AlreadyLockedException  when still held after {@code timeout}
          * @throws AlreadyRunningException when it is unlocked but names a live process (not waited for)
          * @throws InterruptedException    when the waiting thread is interrupted
+         * @since 0.1
          */
         public PidLock acquire(Duration timeout) throws InterruptedException {
             Objects.requireNonNull(timeout, "timeout");
@@ -428,6 +472,7 @@ public final class PidLock implements AutoCloseable {
          *
          * @return the held lock, or empty when somebody (another process or this JVM) holds or runs it
          * @throws PidLockException on any failure other than contention
+         * @since 0.1
          */
         public Optional<PidLock> tryAcquire() {
             try {
@@ -442,6 +487,7 @@ public final class PidLock implements AutoCloseable {
          *
          * @param action what must not run twice at once
          * @throws PidLockConflictException when somebody holds the lock; {@code action} did not run
+         * @since 0.1
          */
         public void runExclusive(Runnable action) {
             Objects.requireNonNull(action, "action");
@@ -458,6 +504,7 @@ public final class PidLock implements AutoCloseable {
          * @return what {@code action} returned
          * @throws Exception                what {@code action} threw
          * @throws PidLockConflictException when somebody holds the lock; {@code action} was not called
+         * @since 0.1
          */
         public <T> T runExclusive(Callable<T> action) throws Exception {
             Objects.requireNonNull(action, "action");
@@ -470,6 +517,7 @@ public final class PidLock implements AutoCloseable {
          * Acquires and keeps the lock until the JVM exits (released by the shutdown hook).
          *
          * @return the held lock, which may still be closed earlier
+         * @since 0.1
          */
         public PidLock holdUntilExit() {
             return acquire();
@@ -481,6 +529,7 @@ public final class PidLock implements AutoCloseable {
          * print one line and exit with status 2.
          *
          * @return the held lock (only when acquired)
+         * @since 0.1
          */
         public PidLock acquireOrExit() {
             try {
@@ -499,6 +548,7 @@ public final class PidLock implements AutoCloseable {
          * Looks at the pidfile without acquiring it (and without disturbing a lock this JVM holds).
          *
          * @return what it says about who is running
+         * @since 0.1
          */
         public PidFileStatus inspect() {
             return Inspection.inspect(config());

@@ -13,6 +13,7 @@ public abstract sealed class PidLockConflictException extends PidLockException
         permits AlreadyLockedException, AlreadyRunningException {
     private static final long serialVersionUID = 1L;
 
+    /** The holder's pid; 0 or less when unknown. */
     private final long holderPid;
 
     PidLockConflictException(Path path, long holderPid, String message) {
@@ -20,7 +21,10 @@ public abstract sealed class PidLockConflictException extends PidLockException
         this.holderPid = holderPid;
     }
 
-    /** @return the holder's pid, when it could be known */
+    /**
+     * @return the holder's pid, when it could be known
+     * @since 0.1
+     */
     public OptionalLong holderPid() {
         return holderPid > 0 ? OptionalLong.of(holderPid) : OptionalLong.empty();
     }

@@ -18,13 +18,17 @@ public class PidLockException extends RuntimeException {
      * @param path    the pidfile concerned, or null when none is
      * @param message one line saying what failed
      * @param cause   the underlying failure, or null
+     * @since 0.1
      */
     public PidLockException(Path path, String message, Throwable cause) {
         super(message, cause);
         this.path = path;
     }
 
-    /** @return the pidfile concerned, when there is one */
+    /**
+     * @return the pidfile concerned, when there is one
+     * @since 0.1
+     */
     public Optional<Path> path() {
         return Optional.ofNullable(path);
     }

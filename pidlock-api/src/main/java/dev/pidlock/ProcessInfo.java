@@ -36,6 +36,7 @@ public record ProcessInfo(long pid, boolean alive, Optional<Instant> startedAt, 
      *
      * @param pid the process
      * @return what could be learned
+     * @since 0.1
      */
     public static ProcessInfo of(long pid) {
         return ProcessInspector.inspect(pid);

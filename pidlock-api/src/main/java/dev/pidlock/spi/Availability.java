@@ -26,6 +26,15 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
 
     private static final Availability AVAILABLE = new Availability(true, Optional.empty(), Optional.empty());
 
+    /**
+     * Checks that an unavailable backend says why.
+     *
+     * @param isAvailable whether the backend works here
+     * @param cause       why it does not (empty when available)
+     * @param error       the failure behind the cause, if there was one
+     * @throws IllegalArgumentException when {@code isAvailable} is false and {@code cause} is empty
+     * @since 0.1
+     */
     public Availability {
         Objects.requireNonNull(cause, "cause");
         Objects.requireNonNull(error, "error");
@@ -42,6 +51,7 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
      * @param backend the backend's id, for the log
      * @param probe   the real probe: load what is needed, lock and unlock a temporary file
      * @return a supplier of the kept answer
+     * @since 0.1
      */
     public static java.util.function.Supplier<Availability> once(String backend,
             java.util.function.Supplier<Availability> probe) {
@@ -107,7 +117,10 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
             PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ,
                     PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
 
-    /** @return the answer of a backend that works here */
+    /**
+     * @return the answer of a backend that works here
+     * @since 0.1
+     */
     public static Availability available() {
         return AVAILABLE;
     }
@@ -115,6 +128,7 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
     /**
      * @param cause why the backend cannot lock here, in one line
      * @return the answer of a backend that does not work here
+     * @since 0.1
      */
     public static Availability unavailable(String cause) {
         return new Availability(false, Optional.of(cause), Optional.empty());
@@ -124,6 +138,7 @@ public record Availability(boolean isAvailable, Optional<String> cause, Optional
      * @param cause why the backend cannot lock here, in one line
      * @param error the failure the probe met
      * @return the answer of a backend that does not work here
+     * @since 0.1
      */
     public static Availability unavailable(String cause, Throwable error) {
         return new Availability(false, Optional.of(cause), Optional.of(error));

@@ -7,26 +7,70 @@ package dev.pidlock.spi;
  * @since 0.1
  */
 public enum Capability {
-    /** The kernel releases the lock when the holding process dies, even by SIGKILL. */
+    /**
+     * The kernel releases the lock when the holding process dies, even by SIGKILL.
+     *
+     * @since 0.1
+     */
     RELEASED_ON_PROCESS_DEATH,
-    /** The lock belongs to the open file description; closing another descriptor does not drop it. */
+    /**
+     * The lock belongs to the open file description; closing another descriptor does not drop it.
+     *
+     * @since 0.1
+     */
     OPEN_FILE_DESCRIPTION_SCOPE,
-    /** The lock belongs to the process; closing any descriptor of the file in the process drops it. */
+    /**
+     * The lock belongs to the process; closing any descriptor of the file in the process drops it.
+     *
+     * @since 0.1
+     */
     PROCESS_SCOPE,
-    /** Conflicts with {@code flock(2)} users: util-linux {@code flock(1)}, BSD {@code pidfile(3)}, Python {@code pid}. */
+    /**
+     * Conflicts with {@code flock(2)} users: util-linux {@code flock(1)}, BSD {@code pidfile(3)}, Python {@code pid}.
+     *
+     * @since 0.1
+     */
     CONFLICTS_WITH_FLOCK,
-    /** Conflicts with POSIX and OFD {@code fcntl} users, {@code lockf(3)} and java.nio locks. */
+    /**
+     * Conflicts with POSIX and OFD {@code fcntl} users, {@code lockf(3)} and java.nio locks.
+     *
+     * @since 0.1
+     */
     CONFLICTS_WITH_FCNTL,
-    /** A probe can name the holder's pid from the kernel, not only from the file's content. */
+    /**
+     * A probe can name the holder's pid from the kernel, not only from the file's content.
+     *
+     * @since 0.1
+     */
     REPORTS_HOLDER_PID,
-    /** Waits for the lock in the kernel (no polling), so a release wakes the waiter at once. */
+    /**
+     * Waits for the lock in the kernel (no polling), so a release wakes the waiter at once.
+     *
+     * @since 0.1
+     */
     BLOCKING_WAIT,
-    /** Can tell whether the lock is held without taking it. */
+    /**
+     * Can tell whether the lock is held without taking it.
+     *
+     * @since 0.1
+     */
     PROBE_WITHOUT_ACQUIRING,
-    /** The locked descriptor can be passed to a child across {@code exec}, which then holds the lock. */
+    /**
+     * The locked descriptor can be passed to a child across {@code exec}, which then holds the lock.
+     *
+     * @since 0.1
+     */
     INHERITABLE_ACROSS_EXEC,
-    /** The identity of the open file is read from the descriptor ({@code fstat}), not inferred from the path. */
+    /**
+     * The identity of the open file is read from the descriptor ({@code fstat}), not inferred from the path.
+     *
+     * @since 0.1
+     */
     IDENTITY_FROM_DESCRIPTOR,
-    /** Mode and owner are set through the descriptor ({@code fchmod}/{@code fchown}), never through the path. */
+    /**
+     * Mode and owner are set through the descriptor ({@code fchmod}/{@code fchown}), never through the path.
+     *
+     * @since 0.1
+     */
     MODE_THROUGH_DESCRIPTOR
 }

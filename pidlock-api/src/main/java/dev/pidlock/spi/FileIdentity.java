@@ -21,6 +21,7 @@ public record FileIdentity(long device, long inode) {
      * @param path the path to look at
      * @return the identity, or empty when nothing is there
      * @throws IOException when the path cannot be examined for another reason
+     * @since 0.1
      */
     public static Optional<FileIdentity> ofPath(Path path) throws IOException {
         return PathFacts.read(path).map(PathFacts::identity);
@@ -28,16 +29,29 @@ public record FileIdentity(long device, long inode) {
 
     // Written out rather than generated: a record's generated equals and hashCode are linked through
     // invokedynamic at their first call, which costs milliseconds in a command's start-up.
+    /**
+     * @param o another object
+     * @return whether it is the identity of the same device and inode
+     * @since 0.1
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof FileIdentity other && other.device == device && other.inode == inode;
     }
 
+    /**
+     * @return a hash of the device and the inode
+     * @since 0.1
+     */
     @Override
     public int hashCode() {
         return Long.hashCode(device) * 31 + Long.hashCode(inode);
     }
 
+    /**
+     * @return {@code dev=D,ino=I}, for messages
+     * @since 0.1
+     */
     @Override
     public String toString() {
         return "dev=" + device + ",ino=" + inode;

@@ -18,27 +18,38 @@ import java.util.Set;
  */
 public interface LockBackend {
 
-    /** @return the id users select this backend by, for example {@code nio} or {@code ofd+flock} */
+    /**
+     * @return the id users select this backend by, for example {@code nio} or {@code ofd+flock}
+     * @since 0.1
+     */
     String id();
 
     /**
      * The rank among available backends when the user asks for none: the highest wins.
      *
      * @return the priority; pidlock's own backends use 10 ({@code nio}) to 100 ({@code ofd+flock})
+     * @since 0.1
      */
     int priority();
 
-    /** @return what this backend always guarantees on this platform */
+    /**
+     * @return what this backend always guarantees on this platform
+     * @since 0.1
+     */
     Set<Capability> capabilities();
 
     /**
      * Whether this backend can lock here. Probes for real on the first call and keeps the answer.
      *
      * @return available, or unavailable with a cause
+     * @since 0.1
      */
     Availability availability();
 
-    /** @return {@code availability().isAvailable()} */
+    /**
+     * @return {@code availability().isAvailable()}
+     * @since 0.1
+     */
     default boolean isAvailable() {
         return availability().isAvailable();
     }
@@ -54,6 +65,7 @@ public interface LockBackend {
      * @throws java.nio.file.NoSuchFileException when inspecting and the file is absent
      * @throws UnsafeFileException when the path names something that is not a regular file
      * @throws IOException on any other failure
+     * @since 0.1
      */
     PidFileHandle open(Path path, OpenRequest request) throws IOException;
 

@@ -13,8 +13,11 @@ import java.nio.file.Path;
 public class NativeCallException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The call, with its command where it has one. */
     private final String call;
+    /** The errno's symbolic name. */
     private final String errnoName;
+    /** The errno's number. */
     private final int errno;
 
     /**
@@ -23,6 +26,7 @@ public class NativeCallException extends IOException {
      * @param errnoName the errno's symbolic name, for example {@code EINVAL}
      * @param errno     the errno's number
      * @param reason    the system's text for it ({@code strerror})
+     * @since 0.1
      */
     public NativeCallException(String call, Path path, String errnoName, int errno, String reason) {
         super(call + " " + path + ": " + errnoName + " (" + errno + (reason == null ? "" : ", " + reason) + ")");
@@ -31,17 +35,26 @@ public class NativeCallException extends IOException {
         this.errno = errno;
     }
 
-    /** @return the failed call */
+    /**
+     * @return the failed call
+     * @since 0.1
+     */
     public String call() {
         return call;
     }
 
-    /** @return the errno's symbolic name */
+    /**
+     * @return the errno's symbolic name
+     * @since 0.1
+     */
     public String errnoName() {
         return errnoName;
     }
 
-    /** @return the errno's number */
+    /**
+     * @return the errno's number
+     * @since 0.1
+     */
     public int errno() {
         return errno;
     }

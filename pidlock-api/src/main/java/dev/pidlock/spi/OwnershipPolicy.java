@@ -19,10 +19,17 @@ import java.util.Set;
  */
 public interface OwnershipPolicy {
 
-    /** The mode pidfiles get unless a policy says otherwise: {@code rw-r--r--}. */
+    /**
+     * The mode pidfiles get unless a policy says otherwise: {@code rw-r--r--}.
+     *
+     * @since 0.1
+     */
     Set<PosixFilePermission> DEFAULT_MODE = Set.copyOf(PosixFilePermissions.fromString("rw-r--r--"));
 
-    /** @return the id this policy is selected by */
+    /**
+     * @return the id this policy is selected by
+     * @since 0.1
+     */
     default String id() {
         return getClass().getName();
     }
@@ -30,32 +37,48 @@ public interface OwnershipPolicy {
     /**
      * @return true (the default) to refuse with "already running" when an unlocked pidfile names a live
      *         process that may have written it, respecting tools that write pidfiles without locking
+     * @since 0.1
      */
     default boolean respectsLiveUnlockedHolder() {
         return true;
     }
 
-    /** @return true to count a second acquisition of a held file in the same JVM instead of refusing it */
+    /**
+     * @return true to count a second acquisition of a held file in the same JVM instead of refusing it
+     * @since 0.1
+     */
     default boolean allowsReentry() {
         return false;
     }
 
-    /** @return what release does to the file (default: delete it) */
+    /**
+     * @return what release does to the file (default: delete it)
+     * @since 0.1
+     */
     default ReleaseAction releaseAction() {
         return ReleaseAction.DELETE;
     }
 
-    /** @return the permission bits set on the pidfile through the descriptor, whatever the umask */
+    /**
+     * @return the permission bits set on the pidfile through the descriptor, whatever the umask
+     * @since 0.1
+     */
     default Set<PosixFilePermission> mode() {
         return DEFAULT_MODE;
     }
 
-    /** @return the user to own the pidfile, when it should change */
+    /**
+     * @return the user to own the pidfile, when it should change
+     * @since 0.1
+     */
     default Optional<String> owner() {
         return Optional.empty();
     }
 
-    /** @return the group to own the pidfile, when it should change */
+    /**
+     * @return the group to own the pidfile, when it should change
+     * @since 0.1
+     */
     default Optional<String> group() {
         return Optional.empty();
     }
@@ -66,6 +89,7 @@ public interface OwnershipPolicy {
      *
      * @param directory the lstat facts of the pidfile's directory
      * @return why to refuse, or empty to go on
+     * @since 0.1
      */
     default Optional<String> refuseDirectory(PathFacts directory) {
         if (directory.worldWritable() && !directory.sticky()) {
@@ -79,12 +103,16 @@ public interface OwnershipPolicy {
      *
      * @param pidfile the lstat facts of the file
      * @return why to refuse, or empty to go on (the default)
+     * @since 0.1
      */
     default Optional<String> refuseFile(PathFacts pidfile) {
         return Optional.empty();
     }
 
-    /** @return pidlock's default policy, id {@code default} */
+    /**
+     * @return pidlock's default policy, id {@code default}
+     * @since 0.1
+     */
     static OwnershipPolicy defaults() {
         return DefaultOwnershipPolicy.INSTANCE;
     }

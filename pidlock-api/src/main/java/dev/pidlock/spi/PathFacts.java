@@ -21,22 +21,53 @@ import java.util.Optional;
  */
 public record PathFacts(FileIdentity identity, FileType type, int mode, int ownerUid, long modifiedNanos) {
 
-    /** The kinds of file a pidfile path can name. @since 0.1 */
+    /**
+     * The kinds of file a pidfile path can name.
+     *
+     * @since 0.1
+     */
     public enum FileType {
-        /** A regular file: the only kind pidlock opens. */
+        /**
+         * A regular file: the only kind pidlock opens.
+         *
+         * @since 0.1
+         */
         REGULAR,
-        /** A directory. */
+        /**
+         * A directory.
+         *
+         * @since 0.1
+         */
         DIRECTORY,
-        /** A symbolic link; pidlock never follows one into a pidfile. */
+        /**
+         * A symbolic link; pidlock never follows one into a pidfile.
+         *
+         * @since 0.1
+         */
         SYMLINK,
-        /** A named pipe; opening one could block. */
+        /**
+         * A named pipe; opening one could block.
+         *
+         * @since 0.1
+         */
         FIFO,
-        /** A Unix domain socket. */
+        /**
+         * A Unix domain socket.
+         *
+         * @since 0.1
+         */
         SOCKET,
-        /** A character or block device. */
+        /**
+         * A character or block device.
+         *
+         * @since 0.1
+         */
         DEVICE;
 
-        /** @return a short lowercase description, as used in messages */
+        /**
+         * @return a short lowercase description, as used in messages
+         * @since 0.1
+         */
         public String describe() {
             return switch (this) {
                 case REGULAR -> "regular file";
@@ -57,6 +88,7 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
      * @param path what to examine
      * @return its facts, or empty when nothing is there
      * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
+     * @since 0.1
      */
     public static Optional<PathFacts> read(Path path) throws IOException {
         return read(path, "lstat", LinkOption.NOFOLLOW_LINKS);
@@ -116,12 +148,18 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
         };
     }
 
-    /** @return whether others may write here ({@code o+w}) */
+    /**
+     * @return whether others may write here ({@code o+w})
+     * @since 0.1
+     */
     public boolean worldWritable() {
         return (mode & 0002) != 0;
     }
 
-    /** @return whether the sticky bit is set (only owners may remove entries of such a directory) */
+    /**
+     * @return whether the sticky bit is set (only owners may remove entries of such a directory)
+     * @since 0.1
+     */
     public boolean sticky() {
         return (mode & 01000) != 0;
     }

@@ -21,12 +21,16 @@ import java.util.Set;
  */
 public interface PidFileHandle extends Closeable {
 
-    /** @return the path this handle was opened at */
+    /**
+     * @return the path this handle was opened at
+     * @since 0.1
+     */
     Path path();
 
     /**
      * @return the device and inode of the open file (from the descriptor where the backend can)
      * @throws IOException when it cannot be read
+     * @since 0.1
      */
     FileIdentity identity() throws IOException;
 
@@ -35,6 +39,7 @@ public interface PidFileHandle extends Closeable {
      *
      * @return true when taken; false when someone else holds it
      * @throws IOException on any failure other than contention
+     * @since 0.1
      */
     boolean tryLock() throws IOException;
 
@@ -46,6 +51,7 @@ public interface PidFileHandle extends Closeable {
      * @return true when taken; false when the timeout passed first
      * @throws IOException          on any failure other than contention
      * @throws InterruptedException when the waiting thread was interrupted; the handle is then closed
+     * @since 0.1
      */
     boolean lock(Duration timeout) throws IOException, InterruptedException;
 
@@ -54,6 +60,7 @@ public interface PidFileHandle extends Closeable {
      *
      * @return free, held (with the holder pid when the kernel knows it), or unknown
      * @throws IOException when the probe itself fails
+     * @since 0.1
      */
     LockProbe probe() throws IOException;
 
@@ -61,6 +68,7 @@ public interface PidFileHandle extends Closeable {
      * Gives the exclusion up. Called once, before {@link #close()}, only after a successful lock.
      *
      * @throws IOException when unlocking fails
+     * @since 0.1
      */
     void unlock() throws IOException;
 
@@ -70,6 +78,7 @@ public interface PidFileHandle extends Closeable {
      * @param limit the most bytes to return
      * @return at most {@code limit} bytes
      * @throws IOException when reading fails
+     * @since 0.1
      */
     byte[] read(int limit) throws IOException;
 
@@ -79,6 +88,7 @@ public interface PidFileHandle extends Closeable {
      *
      * @param content the new content
      * @throws IOException when writing fails
+     * @since 0.1
      */
     void replaceContent(byte[] content) throws IOException;
 
@@ -87,6 +97,7 @@ public interface PidFileHandle extends Closeable {
      *
      * @param mode the permissions to set
      * @throws IOException when they cannot be set
+     * @since 0.1
      */
     void setMode(Set<PosixFilePermission> mode) throws IOException;
 
@@ -96,6 +107,7 @@ public interface PidFileHandle extends Closeable {
      * @param owner the user name, or null to leave it
      * @param group the group name, or null to leave it
      * @throws IOException when they cannot be changed
+     * @since 0.1
      */
     void setOwner(String owner, String group) throws IOException;
 
@@ -105,6 +117,7 @@ public interface PidFileHandle extends Closeable {
      * that declares {@link Capability#INHERITABLE_ACROSS_EXEC}.
      *
      * @return the descriptor number, or empty when the backend has none to pass
+     * @since 0.1
      */
     default java.util.OptionalInt descriptor() {
         return java.util.OptionalInt.empty();
@@ -127,6 +140,7 @@ public interface PidFileHandle extends Closeable {
      * Closes the handle. Releases the exclusion if it is still held.
      *
      * @throws IOException when closing fails
+     * @since 0.1
      */
     @Override
     void close() throws IOException;

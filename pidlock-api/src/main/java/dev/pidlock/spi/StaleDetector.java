@@ -21,6 +21,7 @@ public interface StaleDetector {
     /**
      * @param holder the process the pidfile names
      * @return the verdict, never null
+     * @since 0.1
      */
     StaleVerdict assess(RecordedHolder holder);
 
@@ -28,6 +29,7 @@ public interface StaleDetector {
      * Alive by {@link ProcessHandle}: a pid with no process is dead. Knows nothing of reuse.
      *
      * @return the detector
+     * @since 0.1
      */
     static StaleDetector processAlive() {
         return new BuiltInDetectors.ProcessAlive(ProcessLookup.SYSTEM);
@@ -38,6 +40,7 @@ public interface StaleDetector {
      * so its pid was reused. Allows two seconds of clock granularity.
      *
      * @return the detector
+     * @since 0.1
      */
     static StaleDetector startTime() {
         return startTime(BuiltInDetectors.StartTime.DEFAULT_TOLERANCE);
@@ -46,6 +49,7 @@ public interface StaleDetector {
     /**
      * @param tolerance how much later than the file a process may seem to start and still count as its writer
      * @return a start-time identity detector with that tolerance
+     * @since 0.1
      */
     static StaleDetector startTime(Duration tolerance) {
         return new BuiltInDetectors.StartTime(ProcessLookup.SYSTEM, tolerance);
@@ -57,6 +61,7 @@ public interface StaleDetector {
      * @param expected a test of the whole command line (arguments separated by spaces)
      * @param description what is expected, for messages
      * @return the detector
+     * @since 0.1
      */
     static StaleDetector commandLine(Predicate<String> expected, String description) {
         return new BuiltInDetectors.CommandLine(ProcessLookup.SYSTEM, expected, description);
@@ -65,6 +70,7 @@ public interface StaleDetector {
     /**
      * @param regex a regular expression that must be found in the process's command line
      * @return a command-line detector
+     * @since 0.1
      */
     static StaleDetector commandLineMatching(String regex) {
         Pattern pattern = Pattern.compile(regex);
@@ -75,6 +81,7 @@ public interface StaleDetector {
      * The process must run the same executable as this JVM (the python-pidfile idea). Opt-in.
      *
      * @return a command-line detector comparing executables
+     * @since 0.1
      */
     static StaleDetector sameExecutable() {
         String self = ProcessHandle.current().info().command().orElse("");
@@ -85,6 +92,7 @@ public interface StaleDetector {
      * The built-in default: {@link #processAlive()} then {@link #startTime()}.
      *
      * @return the default chain (without ServiceLoader extensions)
+     * @since 0.1
      */
     static StaleDetector defaults() {
         return allOf(processAlive(), startTime());
@@ -93,6 +101,7 @@ public interface StaleDetector {
     /**
      * @param detectors consulted in order
      * @return a detector that says stale as soon as one of them does
+     * @since 0.1
      */
     static StaleDetector allOf(StaleDetector... detectors) {
         return new BuiltInDetectors.All(List.of(detectors));
@@ -101,6 +110,7 @@ public interface StaleDetector {
     /**
      * @param next consulted when this one does not say stale
      * @return the composition of this detector and {@code next}
+     * @since 0.1
      */
     default StaleDetector and(StaleDetector next) {
         return allOf(this, next);

@@ -14,7 +14,10 @@ import java.nio.file.Path;
 public final class UncertainIdentityException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** @param path the pidfile that changed while it was opened */
+    /**
+     * @param path the pidfile that changed while it was opened
+     * @since 0.1
+     */
     public UncertainIdentityException(Path path) {
         super(path + " changed while it was being opened");
     }

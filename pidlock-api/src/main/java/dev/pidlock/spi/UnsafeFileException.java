@@ -17,13 +17,17 @@ public class UnsafeFileException extends IOException {
     /**
      * @param path   the path refused
      * @param reason why, in a few words (for example "is a symbolic link")
+     * @since 0.1
      */
     public UnsafeFileException(Path path, String reason) {
         super(path + " " + reason);
         this.path = path;
     }
 
-    /** @return the path refused */
+    /**
+     * @return the path refused
+     * @since 0.1
+     */
     public Path path() {
         return path;
     }

@@ -27,10 +27,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildProcess implements AutoCloseable {
 
-    /** How long to wait for a child's line before calling the test broken. */
+    /**
+     * How long to wait for a child's line before calling the test broken.
+     *
+     * @since 0.1
+     */
     public static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    /** System property with extra JVM arguments for child JVMs, separated by spaces. */
+    /**
+     * System property with extra JVM arguments for child JVMs, separated by spaces.
+     *
+     * @since 0.1
+     */
     public static final String JVM_ARGS_PROPERTY = "pidlock.test.childJvmArgs";
 
     private final Process process;
@@ -53,6 +61,7 @@ public final class ChildProcess implements AutoCloseable {
      * @param args the arguments of {@link LockChild}
      * @return the running child
      * @throws IOException when it cannot start
+     * @since 0.1
      */
     public static ChildProcess lockChild(String... args) throws IOException {
         return start(null, javaCommand(LockChild.class.getName(), args));
@@ -65,6 +74,7 @@ public final class ChildProcess implements AutoCloseable {
      * @param args  the arguments of {@link LockChild}
      * @return the running child
      * @throws IOException when it cannot start
+     * @since 0.1
      */
     public static ChildProcess lockChildWithUmask(String umask, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
@@ -79,6 +89,7 @@ public final class ChildProcess implements AutoCloseable {
      * @param command the command and its arguments
      * @return the running child
      * @throws IOException when it cannot start
+     * @since 0.1
      */
     public static ChildProcess start(Path dir, List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -92,6 +103,7 @@ public final class ChildProcess implements AutoCloseable {
      * @param mainClass the class to run
      * @param args      its arguments
      * @return a {@code java} command line with this JVM's class path and module path on the class path
+     * @since 0.1
      */
     public static List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>();
@@ -109,7 +121,10 @@ public final class ChildProcess implements AutoCloseable {
         return cmd;
     }
 
-    /** @return this JVM's class path and module path entries, joined as one class path */
+    /**
+     * @return this JVM's class path and module path entries, joined as one class path
+     * @since 0.1
+     */
     public static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
         for (String prop : List.of("jdk.module.path", "java.class.path")) {
@@ -142,12 +157,18 @@ public final class ChildProcess implements AutoCloseable {
         return t;
     }
 
-    /** @return the child's pid */
+    /**
+     * @return the child's pid
+     * @since 0.1
+     */
     public long pid() {
         return process.pid();
     }
 
-    /** @return the underlying process */
+    /**
+     * @return the underlying process
+     * @since 0.1
+     */
     public Process process() {
         return process;
     }
@@ -155,6 +176,7 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * @return the next stdout line
      * @throws AssertionError when none comes within {@link #PATIENCE} (the child's stderr is included)
+     * @since 0.1
      */
     public String nextLine() {
         try {
@@ -170,7 +192,10 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** @return the stdout lines not taken yet, without waiting (after {@link #waitFor()}: all of them) */
+    /**
+     * @return the stdout lines not taken yet, without waiting (after {@link #waitFor()}: all of them)
+     * @since 0.1
+     */
     public List<String> remainingLines() {
         List<String> out = new ArrayList<>();
         lines.drainTo(out);
@@ -181,6 +206,7 @@ public final class ChildProcess implements AutoCloseable {
      * @param prefix what the next line must start with
      * @return that line
      * @throws AssertionError when the next line is another
+     * @since 0.1
      */
     public String expect(String prefix) {
         String line = nextLine();
@@ -195,6 +221,7 @@ public final class ChildProcess implements AutoCloseable {
      * Sends one command line to the child's stdin.
      *
      * @param command the line
+     * @since 0.1
      */
     public void send(String command) {
         try {
@@ -205,7 +232,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Closes the child's stdin: a {@link LockChild} then exits normally. */
+    /**
+     * Closes the child's stdin: a {@link LockChild} then exits normally.
+     *
+     * @since 0.1
+     */
     public void closeStdin() {
         try {
             stdin.close();
@@ -214,7 +245,11 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the child with SIGKILL and waits for it to be gone. */
+    /**
+     * Kills the child with SIGKILL and waits for it to be gone.
+     *
+     * @since 0.1
+     */
     public void kill() {
         process.destroyForcibly();
         waitFor();
@@ -224,6 +259,7 @@ public final class ChildProcess implements AutoCloseable {
      * Sends a signal by name (for example {@code TERM}) with {@code kill(1)}.
      *
      * @param signal the signal's name without {@code SIG}
+     * @since 0.1
      */
     public void signal(String signal) {
         try {
@@ -242,6 +278,7 @@ public final class ChildProcess implements AutoCloseable {
     /**
      * @return the child's exit status, waiting for it to exit
      * @throws AssertionError when it does not exit within {@link #PATIENCE}
+     * @since 0.1
      */
     public int waitFor() {
         try {
@@ -257,12 +294,19 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** @return what the child wrote to stderr so far */
+    /**
+     * @return what the child wrote to stderr so far
+     * @since 0.1
+     */
     public String stderr() {
         return stderr.toString();
     }
 
-    /** Kills the child if it still runs. */
+    /**
+     * Kills the child if it still runs.
+     *
+     * @since 0.1
+     */
     @Override
     public void close() {
         if (process.isAlive()) {

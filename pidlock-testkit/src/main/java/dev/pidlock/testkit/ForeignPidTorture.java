@@ -73,7 +73,11 @@ public abstract class ForeignPidTorture {
     /** pidlock counts a process started up to 2 s after the file's mtime as its writer: stay well clear. */
     private static final Duration CLEAR_OF_TOLERANCE = Duration.ofSeconds(5);
 
-    /** A fresh directory per test. */
+    /**
+     * A fresh directory per test.
+     *
+     * @since 0.1
+     */
     @TempDir
     protected Path dir;
 
@@ -87,11 +91,18 @@ public abstract class ForeignPidTorture {
     private Instant setUpAt;
     private final Map<String, Integer> outcomes = new TreeMap<>();
 
-    /** For subclasses, which name the backend. */
+    /**
+     * For subclasses, which name the backend.
+     *
+     * @since 0.1
+     */
     protected ForeignPidTorture() {
     }
 
-    /** @return the id of the backend under test */
+    /**
+     * @return the id of the backend under test
+     * @since 0.1
+     */
     protected abstract String backendId();
 
     /** Kills the pool of processes the test started. */

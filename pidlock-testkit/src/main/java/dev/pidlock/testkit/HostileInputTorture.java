@@ -95,17 +95,28 @@ public abstract class HostileInputTorture {
 
     private static final long SELF = ProcessHandle.current().pid();
 
-    /** A fresh directory per test. */
+    /**
+     * A fresh directory per test.
+     *
+     * @since 0.1
+     */
     @TempDir
     protected Path dir;
 
     private final Map<String, Integer> contentOutcomes = new TreeMap<>();
 
-    /** For subclasses, which name the backend. */
+    /**
+     * For subclasses, which name the backend.
+     *
+     * @since 0.1
+     */
     protected HostileInputTorture() {
     }
 
-    /** @return the id of the backend under test */
+    /**
+     * @return the id of the backend under test
+     * @since 0.1
+     */
     protected abstract String backendId();
 
     // ---- contents ----

@@ -39,6 +39,7 @@ public final class LockChild {
     /**
      * @param args as described above
      * @throws IOException when stdin cannot be read
+     * @since 0.1
      */
     public static void main(String[] args) throws IOException {
         if (args.length >= 1 && args[0].equals("backends")) {

@@ -11,7 +11,10 @@ public final class TortureSettings {
     private TortureSettings() {
     }
 
-    /** @return whether the long run was asked for */
+    /**
+     * @return whether the long run was asked for
+     * @since 0.1
+     */
     public static boolean isLong() {
         return "long".equals(System.getProperty("pidlock.torture", "quick"));
     }
@@ -20,6 +23,7 @@ public final class TortureSettings {
      * @param quick the CI size
      * @param full  the size of a long run
      * @return the size for this run
+     * @since 0.1
      */
     public static int size(int quick, int full) {
         return isLong() ? full : quick;
@@ -35,6 +39,7 @@ public final class TortureSettings {
      * @param rounds     acquire/release rounds (or generated cases) in all
      * @param kills      SIGKILLs sent
      * @param violations double grants or other broken promises seen (0, or the test fails)
+     * @since 0.1
      */
     public static void report(String suite, String backend, long processes, long rounds, long kills,
             long violations) {
