@@ -49,7 +49,7 @@ class JavadocCodeBlocksTest {
 
     private static List<Example> everyExample() {
         List<Example> out = new ArrayList<>();
-        for (Path module : ReactorSources.modules()) {
+        for (Path module : ReactorSources.publishedModules()) {
             for (Path file : ReactorSources.files(module.resolve("src/main/java"), "*.java")) {
                 out.addAll(examples(file));
             }
@@ -59,7 +59,7 @@ class JavadocCodeBlocksTest {
 
     private static List<Path> exampleSources() {
         List<Path> out = new ArrayList<>();
-        for (Path module : ReactorSources.modules()) {
+        for (Path module : ReactorSources.publishedModules()) {
             out.addAll(ReactorSources.files(module.resolve("src/test/java"), "JavadocExamples*.java"));
         }
         return out;

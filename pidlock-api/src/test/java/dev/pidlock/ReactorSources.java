@@ -76,10 +76,21 @@ final class ReactorSources {
         return out;
     }
 
-    /** @return every package the reactor exports to everyone, with the folder of its sources */
+    /**
+     * @return the reactor's published modules: those whose pom does not set {@code maven.deploy.skip} (the bench,
+     *         the example backend and the consumer smoke test are not published)
+     */
+    static List<Path> publishedModules() {
+        return modules().stream().filter(m -> {
+            Element properties = element(pom(m.resolve("pom.xml")), "properties");
+            return properties == null || !"true".equals(child(properties, "maven.deploy.skip"));
+        }).collect(Collectors.toList());
+    }
+
+    /** @return every package the published modules export to everyone, with the folder of its sources */
     static Map<String, Path> exportedPackageFolders() {
         Map<String, Path> out = new TreeMap<>();
-        for (Path module : modules()) {
+        for (Path module : publishedModules()) {
             for (String pkg : exportedPackages(module)) {
                 out.put(pkg, module.resolve("src/main/java").resolve(pkg.replace('.', '/')));
             }

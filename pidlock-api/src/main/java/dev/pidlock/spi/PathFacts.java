@@ -101,6 +101,7 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
      * @param path what to examine
      * @return its facts, or empty when nothing is there
      * @throws IOException when it cannot be examined (permission, I/O, no Unix attributes on this platform)
+      * @since 0.1
      */
     public static Optional<PathFacts> readFollowing(Path path) throws IOException {
         return read(path, "stat");

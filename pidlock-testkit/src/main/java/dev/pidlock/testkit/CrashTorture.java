@@ -56,13 +56,21 @@ import org.quicktheories.core.Gen;
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
 public abstract class CrashTorture {
 
-    /** How soon after a kill somebody must have entered: the no-deadlock bound, not a speed target. */
+    /**
+     * How soon after a kill somebody must have entered: the no-deadlock bound, not a speed target.
+     *
+     * @since 0.1
+     */
     public static final Duration AFTER_KILL = Duration.ofSeconds(30);
 
     /** How many children acquire at any time. */
     static final int PROCESSES = 3;
 
-    /** A fresh directory per test for the pidfiles and ledgers of its runs. */
+    /**
+     * A fresh directory per test for the pidfiles and ledgers of its runs.
+     *
+     * @since 0.1
+     */
     @TempDir
     protected Path dir;
 
@@ -72,11 +80,19 @@ public abstract class CrashTorture {
     private long kills;
     private long violations;
 
-    /** For subclasses, which name the backend. */
+    /**
+     * For subclasses, which name the backend.
+     *
+     * @since 0.1
+     */
     protected CrashTorture() {
     }
 
-    /** @return the id of the backend under test */
+    /**
+     * @return the id of the backend under test
+     *
+     * @since 0.1
+     */
     protected abstract String backendId();
 
     /** Where a victim is killed. */

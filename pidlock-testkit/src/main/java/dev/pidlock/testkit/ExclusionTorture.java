@@ -41,7 +41,11 @@ public abstract class ExclusionTorture {
     /** How long one run may take before it is called hung; never a speed assertion. */
     static final Duration RUN_PATIENCE = Duration.ofMinutes(20);
 
-    /** A fresh directory per test for the pidfiles and ledgers of its runs. */
+    /**
+     * A fresh directory per test for the pidfiles and ledgers of its runs.
+     *
+     * @since 0.1
+     */
     @TempDir
     protected Path dir;
 
@@ -50,11 +54,19 @@ public abstract class ExclusionTorture {
     private long rounds;
     private long violations;
 
-    /** For subclasses, which name the backend. */
+    /**
+     * For subclasses, which name the backend.
+     *
+     * @since 0.1
+     */
     protected ExclusionTorture() {
     }
 
-    /** @return the id of the backend under test */
+    /**
+     * @return the id of the backend under test
+     *
+     * @since 0.1
+     */
     protected abstract String backendId();
 
     /**

@@ -49,13 +49,18 @@ public final class Ledger implements AutoCloseable {
      * @param file the ledger
      * @return the ledger, open for {@link #append}
      * @throws IOException when it cannot be opened
+      * @since 0.1
      */
     public static Ledger create(Path file) throws IOException {
         return new Ledger(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND));
     }
 
-    /** @return the ledger file */
+    /**
+     * @return the ledger file
+     *
+     * @since 0.1
+     */
     public Path file() {
         return file;
     }
@@ -64,6 +69,7 @@ public final class Ledger implements AutoCloseable {
      * Appends one line in one {@code write} call.
      *
      * @param line the line, without its newline
+      * @since 0.1
      */
     public void append(String line) {
         try {
@@ -82,7 +88,11 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** @return every line so far */
+    /**
+     * @return every line so far
+     *
+     * @since 0.1
+     */
     public List<String> lines() {
         try {
             return Files.readAllLines(file, StandardCharsets.US_ASCII);
@@ -91,7 +101,11 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** @return the size of the ledger file now, in bytes */
+    /**
+     * @return the size of the ledger file now, in bytes
+     *
+     * @since 0.1
+     */
     public long size() {
         try {
             return Files.size(file);
@@ -109,6 +123,7 @@ public final class Ledger implements AutoCloseable {
      * @param marker   the line to look after, for example {@code kill 1234}
      * @param patience how long to wait at most
      * @return the first {@code enter} line after {@code marker}, or null when none came within {@code patience}
+      * @since 0.1
      */
     public String awaitEnterAfter(long from, String marker, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
@@ -140,7 +155,11 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** @return {@link #check(List)} of every line so far */
+    /**
+     * @return {@link #check(List)} of every line so far
+     *
+     * @since 0.1
+     */
     public Check check() {
         return check(lines());
     }
@@ -152,6 +171,7 @@ public final class Ledger implements AutoCloseable {
      *
      * @param lines the ledger's lines
      * @return rounds per ID, kills and violations
+      * @since 0.1
      */
     public static Check check(List<String> lines) {
         Map<String, Integer> inside = new LinkedHashMap<>();
@@ -214,6 +234,7 @@ public final class Ledger implements AutoCloseable {
      * @param problems violations or other problems, one line each
      * @param max      the most to list
      * @return the first {@code max} of them, each on a new indented line, and how many more there were
+      * @since 0.1
      */
     public static String describe(List<String> problems, int max) {
         StringBuilder sb = new StringBuilder();
@@ -224,7 +245,11 @@ public final class Ledger implements AutoCloseable {
         return sb.toString();
     }
 
-    /** Closes this process's descriptor of the ledger. */
+    /**
+     * Closes this process's descriptor of the ledger.
+     *
+     * @since 0.1
+     */
     @Override
     public void close() {
         try {
@@ -249,13 +274,18 @@ public final class Ledger implements AutoCloseable {
          * @param roundsById {@code enter} lines per ID
          * @param kills      {@code kill} lines
          * @param violations what broke
+          * @since 0.1
          */
         public Check {
             roundsById = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(roundsById));
             violations = List.copyOf(violations);
         }
 
-        /** @return {@code enter} lines in all */
+        /**
+         * @return {@code enter} lines in all
+         *
+         * @since 0.1
+         */
         public long rounds() {
             return roundsById.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -267,6 +297,7 @@ public final class Ledger implements AutoCloseable {
          * @param doneLines the participants' {@code DONE ID rounds=N …} lines
          * @param expected  the rounds each was asked for, or 0 when it ran until told to stop
          * @return one line for each participant whose count, the ledger's and the expected one disagree
+          * @since 0.1
          */
         public List<String> mismatchedRounds(List<String> doneLines, long expected) {
             List<String> problems = new ArrayList<>();
@@ -286,6 +317,7 @@ public final class Ledger implements AutoCloseable {
         /**
          * @param max the most violations to list
          * @return {@link Ledger#describe} of the violations
+          * @since 0.1
          */
         public String describe(int max) {
             return Ledger.describe(violations, max);

@@ -80,6 +80,7 @@ public final class TortureChild {
     /**
      * @param options the options described above, each one {@code key=value} (or a bare {@code key})
      * @return a {@code java} command line that runs this program with this JVM's class and module path
+      * @since 0.1
      */
     public static List<String> command(String... options) {
         return ChildProcess.javaCommand(TortureChild.class.getName(), options);
@@ -87,6 +88,7 @@ public final class TortureChild {
 
     /**
      * @param args the options described above
+      * @since 0.1
      */
     public static void main(String[] args) {
         try {

@@ -32,12 +32,17 @@ public final class TortureRun implements AutoCloseable {
 
     /**
      * @param ledger the ledger every participant appends to
+      * @since 0.1
      */
     public TortureRun(Ledger ledger) {
         this.ledger = ledger;
     }
 
-    /** @return the ledger of this run */
+    /**
+     * @return the ledger of this run
+     *
+     * @since 0.1
+     */
     public Ledger ledger() {
         return ledger;
     }
@@ -48,6 +53,7 @@ public final class TortureRun implements AutoCloseable {
      * @param command the participant's command line, for example {@link TortureChild#command}
      * @return the participant, not started on its rounds yet (see {@link #go})
      * @throws IOException when it cannot start
+      * @since 0.1
      */
     public ChildProcess start(List<String> command) throws IOException {
         ChildProcess c = ChildProcess.start(null, command);
@@ -60,13 +66,18 @@ public final class TortureRun implements AutoCloseable {
      * Waits for a participant's {@code READY} line (once), then lets it start its rounds.
      *
      * @param participant a participant
+      * @since 0.1
      */
     public void go(ChildProcess participant) {
         awaitReady(participant);
         participant.send("go");
     }
 
-    /** Waits until every participant still running is ready, then lets them all start their rounds at once. */
+    /**
+     * Waits until every participant still running is ready, then lets them all start their rounds at once.
+     *
+     * @since 0.1
+     */
     public void goAll() {
         live.forEach(this::awaitReady);
         live.forEach(this::go);
@@ -78,12 +89,20 @@ public final class TortureRun implements AutoCloseable {
         }
     }
 
-    /** @return the participants not finished or killed yet, in order of start */
+    /**
+     * @return the participants not finished or killed yet, in order of start
+     *
+     * @since 0.1
+     */
     public List<ChildProcess> live() {
         return List.copyOf(live);
     }
 
-    /** @return how many participants were started in all */
+    /**
+     * @return how many participants were started in all
+     *
+     * @since 0.1
+     */
     public long started() {
         return started;
     }
@@ -95,6 +114,7 @@ public final class TortureRun implements AutoCloseable {
      * @param patience    how long it may take at most (only to keep a broken run from hanging)
      * @return its {@code DONE} line
      * @throws AssertionError when it does not finish in time, fails or says no {@code DONE}
+      * @since 0.1
      */
     public String finish(ChildProcess participant, Duration patience) {
         try {
@@ -124,6 +144,7 @@ public final class TortureRun implements AutoCloseable {
      * @param patience how long each may take at most
      * @param failures where to add one line for each participant that failed
      * @return the {@code DONE} lines of those that finished well
+      * @since 0.1
      */
     public List<String> finishAll(Duration patience, List<String> failures) {
         List<String> done = new ArrayList<>();
@@ -147,6 +168,7 @@ public final class TortureRun implements AutoCloseable {
      *
      * @param participant the participant
      * @return the ledger's size just before the {@code kill} line, for {@link Ledger#awaitEnterAfter}
+      * @since 0.1
      */
     public long kill(ChildProcess participant) {
         long before;
@@ -190,6 +212,7 @@ public final class TortureRun implements AutoCloseable {
     /**
      * @param participant a participant
      * @return the line {@link #kill} appends for it
+      * @since 0.1
      */
     public static String killLine(ChildProcess participant) {
         return "kill " + participant.pid();
@@ -230,7 +253,11 @@ public final class TortureRun implements AutoCloseable {
         }
     }
 
-    /** Kills every participant still running. */
+    /**
+     * Kills every participant still running.
+     *
+     * @since 0.1
+     */
     @Override
     public void close() {
         for (ChildProcess c : live) {

@@ -26,4 +26,14 @@ final class JavadocExamples {
     static class NioForeignPidTortureTest extends ForeignPidTorture {
         @Override protected String backendId() { return "nio"; }
     }
+
+    /** {@link ExclusionTorture}'s example. */
+    static class NioExclusionTortureTest extends ExclusionTorture {
+        @Override protected String backendId() { return "nio"; }
+    }
+
+    /** {@link CrashTorture}'s example. */
+    static class NioCrashTortureTest extends CrashTorture {
+        @Override protected String backendId() { return "nio"; }
+    }
 }
