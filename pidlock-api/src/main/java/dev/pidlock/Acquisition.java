@@ -1,14 +1,18 @@
 package dev.pidlock;
 
+import static dev.pidlock.Self.LOG;
+import static dev.pidlock.Self.PID;
+
 import dev.pidlock.internal.content.PidContent;
-import dev.pidlock.internal.content.SystemLimits;
 import dev.pidlock.internal.registry.HeldFiles;
+import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PathFacts;
-import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.PidFileStore;
 import dev.pidlock.spi.RecordedHolder;
 import dev.pidlock.spi.StaleVerdict;
 import dev.pidlock.spi.UncertainIdentityException;
@@ -26,17 +30,18 @@ import java.util.OptionalLong;
  * pid. Every failure before the hold is established unlocks and closes what was opened.
  */
 final class Acquisition {
-    static final System.Logger LOG = System.getLogger("dev.pidlock");
-    static final long SELF = ProcessHandle.current().pid();
+    private static final HeldFiles<Hold> REGISTRY = Hold.REGISTRY;
 
     private final Config config;
     private final Path path;
     private final OwnershipPolicy policy;
     private final LockBackend backend;
+    private final PidFileStore store;
 
     private Acquisition(Config config) {
         this.config = config;
         this.backend = config.backend();
+        this.store = backend.store();
         this.path = config.path();
         this.policy = config.policy();
     }
@@ -58,31 +63,37 @@ final class Acquisition {
                 if (again.isPresent()) {
                     return again.get();
                 }
-                if (wait != null && HeldFiles.holder(before.get().identity()).isPresent()) {
+                if (wait != null && REGISTRY.isClaimed(before.get().identity())) {
                     continue;
                 }
             }
-            PidFileHandle handle = open(backend);
+            OpenPidFile file = open();
             FileIdentity identity;
             try {
-                identity = handle.identity();
+                identity = file.identity();
             } catch (UncertainIdentityException e) {
-                HeldFiles.closeUnknown(handle, this::logCloseFailure);
+                REGISTRY.closeUnknown(file, this::logCloseFailure);
                 continue;
             } catch (IOException e) {
-                HeldFiles.closeUnknown(handle, this::logCloseFailure);
+                REGISTRY.closeUnknown(file, this::logCloseFailure);
                 throw IoErrors.translate(path, "fstat", e);
             }
-            HeldFiles.Entry entry = HeldFiles.opened(identity);
-            if (!HeldFiles.claim(entry, handle)) {
-                HeldFiles.close(entry, handle, this::logCloseFailure);
+            HeldFiles.Entry<Hold> entry = REGISTRY.opened(identity);
+            if (!REGISTRY.claim(entry, file)) {
+                REGISTRY.close(entry, file, this::logCloseFailure);
                 Optional<PidLock> again = heldHere(identity, wait, deadline);
                 if (again.isPresent()) {
                     return again.get();
                 }
                 continue;
             }
-            Attempt attempt = new Attempt(backend, handle, identity, entry);
+            Attempt attempt;
+            try {
+                attempt = new Attempt(file, backend.exclusion(file), identity, entry);
+            } catch (IOException e) {
+                REGISTRY.close(entry, file, this::logCloseFailure);
+                throw IoErrors.translate(path, "lock", e);
+            }
             try {
                 PidLock lock = attempt.lockAndWrite(wait, deadline);
                 if (lock != null) {
@@ -94,18 +105,18 @@ final class Acquisition {
         }
     }
 
-    /** One open descriptor's way from claimed to held; abandoned (unlocked, closed) unless held. */
+    /** One open pidfile's way from claimed to held; abandoned (unlocked, closed) unless held. */
     private final class Attempt {
-        final LockBackend backend;
-        final PidFileHandle handle;
+        final OpenPidFile file;
+        final Exclusion exclusion;
         final FileIdentity identity;
-        final HeldFiles.Entry entry;
+        final HeldFiles.Entry<Hold> entry;
         boolean locked;
         boolean held;
 
-        Attempt(LockBackend backend, PidFileHandle handle, FileIdentity identity, HeldFiles.Entry entry) {
-            this.backend = backend;
-            this.handle = handle;
+        Attempt(OpenPidFile file, Exclusion exclusion, FileIdentity identity, HeldFiles.Entry<Hold> entry) {
+            this.file = file;
+            this.exclusion = exclusion;
             this.identity = identity;
             this.entry = entry;
         }
@@ -114,10 +125,10 @@ final class Acquisition {
         PidLock lockAndWrite(Duration wait, long deadline) throws InterruptedException {
             OptionalLong hint = OptionalLong.empty();
             try {
-                locked = handle.tryLock();
+                locked = exclusion.tryLock();
                 if (!locked && wait != null) {
                     hint = holderPid();
-                    locked = handle.lock(remaining(deadline));
+                    locked = exclusion.lock(remaining(deadline));
                 }
             } catch (IOException e) {
                 throw IoErrors.translate(path, "lock", e);
@@ -127,7 +138,7 @@ final class Acquisition {
             }
             Optional<PathFacts> now;
             try {
-                now = backend.examine(path);
+                now = store.examine(path);
             } catch (IOException e) {
                 throw IoErrors.translate(path, "lstat", e);
             }
@@ -137,37 +148,37 @@ final class Acquisition {
             }
             judgeContent(now.get());
             try {
-                handle.setMode(policy.mode());
+                file.setMode(policy.mode());
                 if (policy.owner().isPresent() || policy.group().isPresent()) {
-                    handle.setOwner(policy.owner().orElse(null), policy.group().orElse(null));
+                    file.setOwner(policy.owner().orElse(null), policy.group().orElse(null));
                 }
-                handle.replaceContent(PidContent.format(SELF));
+                file.write(PidContent.format(PID));
             } catch (IOException e) {
                 throw IoErrors.translate(path, "write", e);
             }
-            Hold hold = new Hold(path, backend, config.inheritable(), handle, identity, entry, policy);
-            HeldFiles.held(entry, hold);
+            Hold hold = new Hold(path, backend.id(), config.inheritable(), file, exclusion, entry, policy);
+            REGISTRY.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
-            LOG.log(Level.INFO, () -> "acquired " + path + " (pid " + SELF + ", backend " + backend.id() + ")");
+            LOG.log(Level.INFO, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
             return new PidLock(hold);
         }
 
         private void judgeContent(PathFacts facts) {
             PidContent content;
             try {
-                content = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax());
+                content = PidContent.read(file);
             } catch (IOException e) {
                 throw IoErrors.translate(path, "read", e);
             }
             if (!content.namesHolder()) {
-                if (!content.problem().equals("the pidfile is empty")) {
+                if (content.reason() != PidContent.Reason.EMPTY) {
                     LOG.log(Level.INFO, () -> "taking over stale pidfile " + path + ": " + content.problem());
                 }
                 return;
             }
             long pid = content.pid().getAsLong();
-            if (pid == SELF) {
+            if (pid == PID) {
                 LOG.log(Level.INFO, () -> "taking over pidfile " + path + " that names this process but was"
                         + " not held by it");
                 return;
@@ -193,12 +204,10 @@ final class Acquisition {
                     "pidfile " + path + " is locked, " + who + waited);
         }
 
-        /** @return the holder's pid (see {@link Acquisition#holderOf}); empty when nothing can tell */
+        /** @return the holder's pid (see {@link Holders#holderOf}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                OptionalLong fromFile = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1),
-                        SystemLimits.pidMax()).pid();
-                return holderOf(fromFile, handle.probe().holderPid());
+                return Holders.holderOf(PidContent.read(file).pid(), exclusion.probe().holderPid());
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();
@@ -211,12 +220,12 @@ final class Acquisition {
             }
             if (locked) {
                 try {
-                    handle.unlock();
+                    exclusion.unlock();
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, () -> "unlock " + path + " failed: " + e.getMessage());
                 }
             }
-            HeldFiles.close(entry, handle, Acquisition.this::logCloseFailure);
+            REGISTRY.close(entry, file, Acquisition.this::logCloseFailure);
         }
     }
 
@@ -228,44 +237,25 @@ final class Acquisition {
      */
     private Optional<PidLock> heldHere(FileIdentity identity, Duration wait, long deadline)
             throws InterruptedException {
-        Optional<Object> holder = HeldFiles.holder(identity);
-        if (holder.isEmpty()) {
+        if (!REGISTRY.isClaimed(identity)) {
             return Optional.empty();
         }
-        if (holder.get() instanceof Hold hold && policy.allowsReentry() && HeldFiles.enter(identity, hold)) {
+        Optional<Hold> owner = REGISTRY.owner(identity);
+        if (owner.isPresent() && policy.allowsReentry() && REGISTRY.enter(identity, owner.get())) {
             LOG.log(Level.DEBUG, () -> "re-entered " + path);
-            return Optional.of(new PidLock(hold));
+            return Optional.of(new PidLock(owner.get()));
         }
-        if (wait != null && HeldFiles.awaitUnclaimed(identity, remaining(deadline).toNanos())) {
+        if (wait != null && REGISTRY.awaitUnclaimed(identity, remaining(deadline).toNanos())) {
             return Optional.empty();
         }
-        throw new AlreadyLockedException(path, SELF, true, "pidfile " + path + " is already held by this process"
-                + " (pid " + SELF + ")" + (wait == null ? "" : " after waiting " + Durations.format(wait)));
-    }
-
-    /**
-     * Who holds a locked pidfile: the pid the file names when that process lives, else the pid the kernel
-     * reports when that one lives. The kernel names the process that took a {@code flock}/OFD lock, which may
-     * have passed the descriptor to the process that holds it now (as {@code pidlock run} and {@code start} do)
-     * and be gone; when neither lives, the holder is a process that inherited the descriptor, and nothing here
-     * can name it.
-     */
-    static OptionalLong holderOf(OptionalLong fromFile, OptionalLong fromKernel) {
-        if (lives(fromFile)) {
-            return fromFile;
-        }
-        return lives(fromKernel) ? fromKernel : OptionalLong.empty();
-    }
-
-    private static boolean lives(OptionalLong pid) {
-        return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
-                && !dev.pidlock.internal.proc.ProcFs.hasExited(pid.getAsLong());
+        throw new AlreadyLockedException(path, PID, true, "pidfile " + path + " is already held by this process"
+                + " (pid " + PID + ")" + (wait == null ? "" : " after waiting " + Durations.format(wait)));
     }
 
     private Optional<PathFacts> vetPath() {
         Optional<PathFacts> facts;
         try {
-            facts = backend.examine(path);
+            facts = store.examine(path);
         } catch (IOException e) {
             throw IoErrors.translate(path, "lstat", e);
         }
@@ -308,9 +298,9 @@ final class Acquisition {
         });
     }
 
-    private PidFileHandle open(LockBackend backend) {
+    private OpenPidFile open() {
         try {
-            return backend.open(path, new OpenRequest(true, config.inheritable(), policy.mode()));
+            return store.open(path, new OpenRequest(true, config.inheritable(), policy.mode()));
         } catch (IOException e) {
             throw IoErrors.translate(path, "open", e);
         }

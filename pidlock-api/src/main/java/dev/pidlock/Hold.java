@@ -1,16 +1,17 @@
 package dev.pidlock;
 
+import static dev.pidlock.Self.LOG;
+
+import dev.pidlock.internal.content.PidContent;
 import dev.pidlock.internal.registry.HeldFiles;
-import dev.pidlock.spi.FileIdentity;
-import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.Exclusion;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OwnershipPolicy;
-import dev.pidlock.spi.PathFacts;
-import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.ReleaseAction;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,27 +19,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link PidLock#close()}, or by the shutdown hook.
  */
 final class Hold {
+    /** The files this JVM has open through pidlock, and their holds. */
+    static final HeldFiles<Hold> REGISTRY = new HeldFiles<>();
+
     private static final AtomicBoolean HOOK = new AtomicBoolean();
 
     final Path path;
     final String backendId;
-    private final LockBackend backend;
     final boolean inheritable;
-    private final PidFileHandle handle;
-    private final FileIdentity identity;
-    private final HeldFiles.Entry entry;
+    private final OpenPidFile file;
+    private final Exclusion exclusion;
+    private final HeldFiles.Entry<Hold> entry;
     private final OwnershipPolicy policy;
     private final AtomicBoolean released = new AtomicBoolean();
-    private volatile long recordedPid = Acquisition.SELF;
+    private volatile long recordedPid = Self.PID;
 
-    Hold(Path path, LockBackend backend, boolean inheritable, PidFileHandle handle, FileIdentity identity,
-         HeldFiles.Entry entry, OwnershipPolicy policy) {
+    Hold(Path path, String backendId, boolean inheritable, OpenPidFile file, Exclusion exclusion,
+         HeldFiles.Entry<Hold> entry, OwnershipPolicy policy) {
         this.path = path;
-        this.backend = backend;
-        this.backendId = backend.id();
+        this.backendId = backendId;
         this.inheritable = inheritable;
-        this.handle = handle;
-        this.identity = identity;
+        this.file = file;
+        this.exclusion = exclusion;
         this.entry = entry;
         this.policy = policy;
     }
@@ -53,15 +55,15 @@ final class Hold {
             throw new IllegalStateException("the lock on " + path + " was released");
         }
         try {
-            handle.replaceContent(dev.pidlock.internal.content.PidContent.format(pid));
+            file.write(PidContent.format(pid));
         } catch (IOException e) {
             throw IoErrors.translate(path, "write", e);
         }
         recordedPid = pid;
     }
 
-    java.util.OptionalInt descriptor() {
-        return handle.descriptor();
+    OptionalInt descriptor() {
+        return file.descriptor();
     }
 
     boolean isReleased() {
@@ -70,7 +72,7 @@ final class Hold {
 
     /** Gives up one hold; the last one releases. */
     void leave() {
-        if (HeldFiles.leave(entry)) {
+        if (REGISTRY.leave(entry)) {
             release();
         }
     }
@@ -88,15 +90,15 @@ final class Hold {
         try {
             switch (policy.releaseAction()) {
                 case DELETE -> deleteIfOurs();
-                case TRUNCATE -> handle.replaceContent(new byte[0]);
+                case TRUNCATE -> file.write(new byte[0]);
                 case KEEP -> { }
             }
         } catch (IOException e) {
             failure = e;
-            failedOp = policy.releaseAction() == dev.pidlock.spi.ReleaseAction.DELETE ? "unlink" : "truncate";
+            failedOp = policy.releaseAction() == ReleaseAction.DELETE ? "unlink" : "truncate";
         }
         try {
-            handle.unlock();
+            exclusion.unlock();
         } catch (IOException e) {
             if (failure == null) {
                 failure = e;
@@ -104,12 +106,12 @@ final class Hold {
             }
         }
         IOException[] closeFailure = new IOException[1];
-        HeldFiles.close(entry, handle, e -> closeFailure[0] = e);
+        REGISTRY.close(entry, file, e -> closeFailure[0] = e);
         if (failure == null && closeFailure[0] != null) {
             failure = closeFailure[0];
             failedOp = "close";
         }
-        Acquisition.LOG.log(Level.INFO, () -> "released " + path);
+        LOG.log(Level.INFO, () -> "released " + path);
         if (failure != null) {
             throw IoErrors.translate(path, failedOp, failure);
         }
@@ -124,27 +126,18 @@ final class Hold {
             throw new IllegalStateException("the lock on " + path + " was released");
         }
         IOException[] failure = new IOException[1];
-        HeldFiles.close(entry, handle, e -> failure[0] = e);
-        Acquisition.LOG.log(Level.INFO, () -> "handed " + path + " off to pid " + recordedPid);
+        REGISTRY.close(entry, file, e -> failure[0] = e);
+        LOG.log(Level.INFO, () -> "handed " + path + " off to pid " + recordedPid);
         if (failure[0] != null) {
             throw IoErrors.translate(path, "close", failure[0]);
         }
     }
 
     private void deleteIfOurs() throws IOException {
-        Optional<PathFacts> now = backend.examine(path);
-        if (now.isEmpty()) {
-            Acquisition.LOG.log(Level.WARNING, () -> "pidfile " + path + " was removed by someone else while held");
-            return;
-        }
-        if (!now.get().identity().equals(identity)) {
-            Acquisition.LOG.log(Level.WARNING, () -> "not removing " + path + ": it names another file now");
-            return;
-        }
-        try {
-            handle.deletePath();
-        } catch (NoSuchFileException e) {
-            // gone already: nothing to do
+        switch (file.deleteIfStillOurs()) {
+            case ABSENT -> LOG.log(Level.WARNING, () -> "pidfile " + path + " was removed by someone else while held");
+            case REPLACED -> LOG.log(Level.WARNING, () -> "not removing " + path + ": it names another file now");
+            case REMOVED -> { }
         }
     }
 
@@ -160,14 +153,11 @@ final class Hold {
     }
 
     private static void releaseAll() {
-        for (Object owner : HeldFiles.owners()) {
-            if (owner instanceof Hold hold) {
-                try {
-                    hold.release();
-                } catch (RuntimeException e) {
-                    Acquisition.LOG.log(Level.WARNING, () -> "release at exit of " + hold.path + " failed: "
-                            + e.getMessage());
-                }
+        for (Hold hold : REGISTRY.owners()) {
+            try {
+                hold.release();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "release at exit of " + hold.path + " failed: " + e.getMessage());
             }
         }
     }

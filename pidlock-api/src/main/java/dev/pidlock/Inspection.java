@@ -1,16 +1,17 @@
 package dev.pidlock;
 
+import static dev.pidlock.Self.LOG;
+
 import dev.pidlock.PidFileStatus.LockState;
 import dev.pidlock.PidFileStatus.State;
 import dev.pidlock.internal.content.PidContent;
-import dev.pidlock.internal.content.SystemLimits;
 import dev.pidlock.internal.registry.HeldFiles;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.PathFacts;
-import dev.pidlock.spi.PidFileHandle;
 import dev.pidlock.spi.RecordedHolder;
 import dev.pidlock.spi.StaleVerdict;
 import dev.pidlock.spi.UncertainIdentityException;
@@ -27,6 +28,7 @@ import java.util.OptionalLong;
  * closed while this JVM locks the same file through another.
  */
 final class Inspection {
+    private static final HeldFiles<Hold> REGISTRY = Hold.REGISTRY;
 
     private Inspection() {
     }
@@ -55,9 +57,9 @@ final class Inspection {
             return ours.get();
         }
         LockBackend backend = config.backend();
-        PidFileHandle handle;
+        OpenPidFile file;
         try {
-            handle = backend.open(path, OpenRequest.forInspection());
+            file = backend.store().open(path, OpenRequest.forInspection());
         } catch (NoSuchFileException e) {
             return new PidFileStatus(path, State.ABSENT, OptionalLong.empty(), LockState.UNLOCKED, Optional.empty(),
                     "no pidfile at " + path);
@@ -66,30 +68,31 @@ final class Inspection {
         }
         FileIdentity identity;
         try {
-            identity = handle.identity();
+            identity = file.identity();
         } catch (IOException e) {
-            HeldFiles.closeUnknown(handle, ex -> { });
+            REGISTRY.closeUnknown(file, ex -> { });
             if (e instanceof UncertainIdentityException && attempt < 3) {
                 return inspect(config, attempt + 1);
             }
             return unknown(path, IoErrors.translate(path, "fstat", e).getMessage());
         }
-        HeldFiles.Entry entry = HeldFiles.opened(identity);
+        HeldFiles.Entry<Hold> entry = REGISTRY.opened(identity);
         try {
             ours = heldHere(path, identity);
-            return ours.isPresent() ? ours.get() : examine(config, path, handle, facts.get());
+            return ours.isPresent() ? ours.get() : examine(config, backend, path, file, facts.get());
         } finally {
-            HeldFiles.close(entry, handle, e -> Acquisition.LOG.log(System.Logger.Level.WARNING,
+            REGISTRY.close(entry, file, e -> LOG.log(System.Logger.Level.WARNING,
                     () -> "close " + path + " failed: " + e.getMessage()));
         }
     }
 
-    private static PidFileStatus examine(Config config, Path path, PidFileHandle handle, PathFacts facts) {
+    private static PidFileStatus examine(Config config, LockBackend backend, Path path, OpenPidFile file,
+                                         PathFacts facts) {
         LockProbe probe;
         PidContent content;
         try {
-            probe = handle.probe();
-            content = PidContent.parse(handle.read(PidContent.MAX_BYTES + 1), SystemLimits.pidMax());
+            probe = backend.exclusion(file).probe();
+            content = PidContent.read(file);
         } catch (IOException e) {
             return unknown(path, IoErrors.translate(path, "read", e).getMessage());
         }
@@ -99,7 +102,7 @@ final class Inspection {
             case UNKNOWN -> LockState.UNKNOWN;
         };
         if (lock == LockState.LOCKED) {
-            OptionalLong holder = Acquisition.holderOf(content.pid(), probe.holderPid());
+            OptionalLong holder = Holders.holderOf(content.pid(), probe.holderPid());
             if (holder.isPresent()) {
                 return new PidFileStatus(path, State.RUNNING, holder, lock,
                         Optional.of(ProcessInfo.of(holder.getAsLong())), "locked by pid " + holder.getAsLong());
@@ -113,7 +116,7 @@ final class Inspection {
             return new PidFileStatus(path, State.STALE, pid, lock, Optional.empty(), content.problem());
         }
         long p = pid.getAsLong();
-        if (p == Acquisition.SELF) {
+        if (p == Self.PID) {
             return new PidFileStatus(path, State.STALE, pid, lock, Optional.empty(),
                     "names this process, which does not hold it");
         }
@@ -128,11 +131,12 @@ final class Inspection {
     }
 
     private static Optional<PidFileStatus> heldHere(Path path, FileIdentity identity) {
-        return HeldFiles.holder(identity).map(holder -> {
-            long pid = holder instanceof Hold hold ? hold.recordedPid() : Acquisition.SELF;
-            return new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
-                    Optional.of(ProcessInfo.of(pid)), "held by this process");
-        });
+        if (!REGISTRY.isClaimed(identity)) {
+            return Optional.empty();
+        }
+        long pid = REGISTRY.owner(identity).map(Hold::recordedPid).orElse(Self.PID);
+        return Optional.of(new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
+                Optional.of(ProcessInfo.of(pid)), "held by this process"));
     }
 
     private static PidFileStatus unknown(Path path, String detail) {

@@ -1,15 +1,14 @@
 package dev.pidlock.spi;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * A lock primitive, found with {@link java.util.ServiceLoader}. A backend provides an id, a priority, an
- * honest availability found by trying once, the capabilities it always has, and a way to open a pidfile
- * safely. pidlock owns what is in the pidfile, its identity checks and its policy; the backend owns how
- * the exclusion is held.
+ * honest availability found by trying once, the capabilities it always has, and the {@link Exclusion} for an
+ * open pidfile: how the exclusion is held, and nothing else. pidlock owns what is in the pidfile, its
+ * identity checks and its policy, through a {@link PidFileStore}: {@link PidFileStore#nio()} unless the
+ * backend names its own.
  *
  * <p>Implementations need a public no-argument constructor, must be cheap to construct (probe lazily in
  * {@link #availability()}), and are used from many threads.
@@ -55,32 +54,25 @@ public interface LockBackend {
     }
 
     /**
-     * Opens the pidfile at {@code path} safely: never follows a symlink in the last component, never blocks
-     * on a FIFO, refuses anything but a regular file, never truncates. When {@code request.forLocking()} and
-     * the file is absent, creates it.
+     * The store the pidfile is opened, read and written through. The default is {@link PidFileStore#nio()};
+     * a backend whose exclusion is a lock on a descriptor returns the store that opens that descriptor.
      *
-     * @param path    the pidfile
-     * @param request how to open it
-     * @return an open handle, not yet locked
-     * @throws java.nio.file.NoSuchFileException when inspecting and the file is absent
-     * @throws UnsafeFileException when the path names something that is not a regular file
-     * @throws IOException on any other failure
-     * @since 0.1
+     * @return the store; the same one on every call
+     * @since 0.2
      */
-    PidFileHandle open(Path path, OpenRequest request) throws IOException;
+    default PidFileStore store() {
+        return PidFileStore.nio();
+    }
 
     /**
-     * Examines {@code path} without following a final symlink, as {@code lstat(2)} does. pidlock calls it on every
-     * acquire before opening (what is there? which file?), after locking (does the path still name the locked
-     * file?) and before deleting. The default reads the JDK's {@code unix:} attribute view
-     * ({@link PathFacts#read}); a native backend may answer with one system call.
+     * The exclusion for one pidfile that {@link #store()} opened (pidlock never passes a file of another
+     * store). Not taken yet: pidlock calls {@link Exclusion#tryLock()} or {@link Exclusion#lock} next, or only
+     * {@link Exclusion#probe()} to inspect.
      *
-     * @param path what to examine
-     * @return its facts, or empty when nothing is there
-     * @throws IOException when it cannot be examined
-     * @since 0.1
+     * @param file the open pidfile
+     * @return its exclusion, not taken
+     * @throws IOException when the backend is unavailable or cannot lock this file
+     * @since 0.2
      */
-    default Optional<PathFacts> examine(Path path) throws IOException {
-        return PathFacts.read(path);
-    }
+    Exclusion exclusion(OpenPidFile file) throws IOException;
 }

@@ -138,6 +138,19 @@ public record PathFacts(FileIdentity identity, FileType type, int mode, int owne
         return new PathFacts(identity, typeOf(rawMode), rawMode & 07777, ownerUid, modifiedNanos);
     }
 
+    /**
+     * @param mode permissions
+     * @return them as the bits of {@code st_mode} ({@code 0644} for owner read and write, group and others read)
+     * @since 0.2
+     */
+    public static int modeBits(java.util.Set<java.nio.file.attribute.PosixFilePermission> mode) {
+        int bits = 0;
+        for (java.nio.file.attribute.PosixFilePermission p : mode) {
+            bits |= 1 << (8 - p.ordinal());
+        }
+        return bits;
+    }
+
     static FileType typeOf(int rawMode) {
         return switch (rawMode & S_IFMT) {
             case 0100000 -> FileType.REGULAR;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Thrown by {@link PidFileHandle#identity()} of a backend that infers the identity from the path (it cannot
+ * Thrown by {@link OpenPidFile#identity()} of a store that infers the identity from the path (it cannot
  * {@code fstat} its descriptor) when the path changed while the file was being opened. pidlock then cannot
  * know which file the handle has open, so it keeps the handle open until this JVM holds no lock (closing a
  * descriptor of a file the process locks through another one drops a POSIX lock) and opens again.

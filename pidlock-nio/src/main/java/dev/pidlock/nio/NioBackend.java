@@ -3,32 +3,26 @@ package dev.pidlock.nio;
 import dev.pidlock.spi.Availability;
 import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.LockBackend;
-import dev.pidlock.spi.OpenRequest;
-import dev.pidlock.spi.PathFacts;
-import dev.pidlock.spi.PidFileHandle;
-import dev.pidlock.spi.UnsafeFileException;
+import dev.pidlock.spi.Exclusion;
+import dev.pidlock.spi.NioPidFileStore;
+import dev.pidlock.spi.OpenPidFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Backend {@code nio}: {@link FileChannel#tryLock()} on the pidfile, a POSIX {@code fcntl} lock on Unix.
- * Portable, but java.nio cannot {@code fstat} or {@code fchmod} a channel: the open file's identity is
- * inferred from {@code lstat} before and after opening, and the mode is set through the path after checking
- * it still names the locked file. The lock is process-scoped: pidlock's registry keeps it from opening and
- * closing a second descriptor of a held file, which would drop it.
+ * Backend {@code nio}: {@link FileChannel#tryLock()} on the pidfile, a POSIX {@code fcntl} lock on Unix, over
+ * the java.nio store ({@link dev.pidlock.spi.PidFileStore#nio()}). Portable; the lock is process-scoped:
+ * pidlock's registry keeps it from opening and closing a second descriptor of a held file, which would drop
+ * it.
  *
  * @since 0.1
  */
@@ -36,8 +30,6 @@ public final class NioBackend implements LockBackend {
 
     /** The id this backend is selected by. */
     public static final String ID = "nio";
-
-    private static final int OPEN_ATTEMPTS = 16;
 
     private final Supplier<Availability> availability = Availability.once(ID, NioBackend::probe);
 
@@ -101,47 +93,8 @@ public final class NioBackend implements LockBackend {
     }
 
     @Override
-    public PidFileHandle open(Path path, OpenRequest request) throws IOException {
-        if (request.inheritable()) {
-            throw new IOException("open " + path + ": the nio backend cannot pass its lock across exec;"
-                    + " use a native backend (ofd, posix, flock, ofd+flock, lockf)");
-        }
-        for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-            Optional<PathFacts> before = PathFacts.read(path);
-            if (before.isEmpty()) {
-                if (!request.forLocking()) {
-                    throw new NoSuchFileException(path.toString());
-                }
-                try {
-                    Files.createFile(path, PosixFilePermissions.asFileAttribute(request.createMode()));
-                } catch (FileAlreadyExistsException raced) {
-                    // somebody else created it (or a symlink appeared): look again
-                }
-                continue;
-            }
-            refuseUnlessRegular(path, before.get());
-            FileChannel channel;
-            try {
-                channel = request.forLocking()
-                        ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                                LinkOption.NOFOLLOW_LINKS)
-                        : FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException gone) {
-                continue;
-            }
-            Optional<PathFacts> after = PathFacts.read(path);
-            boolean same = after.isPresent() && after.get().type() == PathFacts.FileType.REGULAR
-                    && after.get().identity().equals(before.get().identity());
-            return new NioPidFile(path, channel, same ? before.get().identity() : null);
-        }
-        throw new IOException("open " + path + ": the file kept changing while being opened ("
-                + OPEN_ATTEMPTS + " attempts)");
-    }
-
-    static void refuseUnlessRegular(Path path, PathFacts facts) throws UnsafeFileException {
-        if (facts.type() != PathFacts.FileType.REGULAR) {
-            throw new UnsafeFileException(path, "is a " + facts.type().describe() + ", not a regular file");
-        }
+    public Exclusion exclusion(OpenPidFile file) {
+        return new ChannelLock(file.path(), NioPidFileStore.channel(file));
     }
 
     @Override

@@ -10,9 +10,9 @@ import dev.pidlock.NoBackendException;
 import dev.pidlock.PidLock;
 import dev.pidlock.spi.Availability;
 import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockBackend;
-import dev.pidlock.spi.OpenRequest;
-import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.OpenPidFile;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,8 @@ class BackendSelectionTest {
         }
 
         @Override
-        public PidFileHandle open(Path path, OpenRequest request) {
-            throw new AssertionError("an unavailable backend must never be opened");
+        public Exclusion exclusion(OpenPidFile file) {
+            throw new AssertionError("an unavailable backend must never be asked to lock");
         }
     }
 

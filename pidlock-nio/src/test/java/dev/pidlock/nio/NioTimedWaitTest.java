@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.pidlock.spi.OpenRequest;
 import dev.pidlock.spi.OwnershipPolicy;
-import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.testkit.ChildProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +30,9 @@ class NioTimedWaitTest {
         try (ChildProcess holder = ChildProcess.lockChild("acquire", file.toString(), NioBackend.ID)) {
             assertEquals("ACQUIRED " + holder.pid(), holder.nextLine());
             for (int i = 0; i < 2000; i++) {
-                try (PidFileHandle h = backend.open(file, new OpenRequest(true, false, OwnershipPolicy.DEFAULT_MODE))) {
-                    assertFalse(h.lock(Duration.ofNanos(1 + i % 20_000)), "the child holds the lock");
+                try (OpenPidFile f = backend.store().open(file, OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE))) {
+                    assertFalse(backend.exclusion(f).lock(Duration.ofNanos(1 + i % 20_000)),
+                            "the child holds the lock");
                 }
             }
         }

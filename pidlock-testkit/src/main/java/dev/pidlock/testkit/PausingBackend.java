@@ -5,12 +5,16 @@ import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.Exclusion;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
-import dev.pidlock.spi.PidFileHandle;
+import dev.pidlock.spi.PathFacts;
+import dev.pidlock.spi.PidFileStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -70,10 +74,30 @@ final class PausingBackend implements LockBackend {
         return real.availability();
     }
 
+    /** Wraps the real store: the files it opens for locking note when pidlock writes through them. */
     @Override
-    public PidFileHandle open(Path path, OpenRequest request) throws IOException {
-        PidFileHandle handle = real.open(path, request);
-        return request.forLocking() ? new Handle(handle) : handle;
+    public PidFileStore store() {
+        PidFileStore realStore = real.store();
+        return new PidFileStore() {
+            @Override
+            public Optional<PathFacts> examine(Path path) throws IOException {
+                return realStore.examine(path);
+            }
+
+            @Override
+            public OpenPidFile open(Path path, OpenRequest request) throws IOException {
+                OpenPidFile file = realStore.open(path, request);
+                return request.forLocking() ? new File(file) : file;
+            }
+        };
+    }
+
+    @Override
+    public Exclusion exclusion(OpenPidFile file) throws IOException {
+        if (file instanceof File wrapped) {
+            return new Lock(real.exclusion(wrapped.real), wrapped);
+        }
+        return real.exclusion(file);
     }
 
     @Override
@@ -81,23 +105,14 @@ final class PausingBackend implements LockBackend {
         return "PausingBackend[" + real + "]";
     }
 
-    private final class Handle implements PidFileHandle {
-        private final PidFileHandle real;
-        /** Whether pidlock wrote through this handle: then it was held, and its unlock is the release's. */
-        private boolean written;
+    /** The real exclusion, stopping at {@link Point#OPENED} and {@link Point#DELETED}. */
+    private final class Lock implements Exclusion {
+        private final Exclusion real;
+        private final File file;
 
-        Handle(PidFileHandle real) {
+        Lock(Exclusion real, File file) {
             this.real = real;
-        }
-
-        @Override
-        public Path path() {
-            return real.path();
-        }
-
-        @Override
-        public FileIdentity identity() throws IOException {
-            return real.identity();
+            this.file = file;
         }
 
         /** pidlock tries without waiting first, on every attempt: the one place between open and lock. */
@@ -123,10 +138,31 @@ final class PausingBackend implements LockBackend {
          */
         @Override
         public void unlock() throws IOException {
-            if (written) {
+            if (file.written) {
                 hook.at(Point.DELETED);
             }
             real.unlock();
+        }
+    }
+
+    /** The real open file, stopping at {@link Point#LOCKED} before the first write. */
+    private final class File implements OpenPidFile {
+        private final OpenPidFile real;
+        /** Whether pidlock wrote through this file: then it was held, and its unlock is the release's. */
+        private boolean written;
+
+        File(OpenPidFile real) {
+            this.real = real;
+        }
+
+        @Override
+        public Path path() {
+            return real.path();
+        }
+
+        @Override
+        public FileIdentity identity() throws IOException {
+            return real.identity();
         }
 
         @Override
@@ -136,12 +172,12 @@ final class PausingBackend implements LockBackend {
 
         /** Called once per acquisition, with the lock held and the identity verified: before the write. */
         @Override
-        public void replaceContent(byte[] content) throws IOException {
+        public void write(byte[] content) throws IOException {
             if (!written) {
                 hook.at(Point.LOCKED);
             }
             written = true;
-            real.replaceContent(content);
+            real.write(content);
         }
 
         @Override
@@ -152,6 +188,11 @@ final class PausingBackend implements LockBackend {
         @Override
         public void setOwner(String owner, String group) throws IOException {
             real.setOwner(owner, group);
+        }
+
+        @Override
+        public Removal deleteIfStillOurs() throws IOException {
+            return real.deleteIfStillOurs();
         }
 
         @Override

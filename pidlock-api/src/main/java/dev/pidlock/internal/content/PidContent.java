@@ -1,5 +1,7 @@
 package dev.pidlock.internal.content;
 
+import dev.pidlock.spi.OpenPidFile;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -10,9 +12,28 @@ import java.util.OptionalLong;
  * beyond the system's range) names no holder, and says why.
  *
  * @param pid     the pid, when the content names a possible holder
- * @param problem why it names none (empty string when it does)
+ * @param reason  why it names none ({@link Reason#PID} when it does)
+ * @param problem why it names none, in words with the details (empty string when it does)
  */
-public record PidContent(OptionalLong pid, String problem) {
+public record PidContent(OptionalLong pid, Reason reason, String problem) {
+
+    /** What the content is. */
+    public enum Reason {
+        /** A pid that may be a holder. */
+        PID,
+        /** No bytes at all: a file just created, or truncated on release. */
+        EMPTY,
+        /** More bytes than a pidfile of ours ever holds. */
+        OVERSIZED,
+        /** Whitespace only. */
+        BLANK,
+        /** Something that is not decimal digits. */
+        GARBAGE,
+        /** A number beyond the system's largest pid. */
+        OUT_OF_RANGE,
+        /** 0 or 1: never a holder. */
+        NEVER_A_HOLDER
+    }
 
     /** The most bytes a pidfile of ours can hold: 19 digits and a newline, with room for whitespace. */
     public static final int MAX_BYTES = 64;
@@ -22,6 +43,7 @@ public record PidContent(OptionalLong pid, String problem) {
 
     public PidContent {
         Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(problem, "problem");
     }
 
@@ -37,10 +59,10 @@ public record PidContent(OptionalLong pid, String problem) {
      */
     public static PidContent parse(byte[] bytes, long pidMax) {
         if (bytes.length == 0) {
-            return none("the pidfile is empty");
+            return none(Reason.EMPTY, "the pidfile is empty");
         }
         if (bytes.length > MAX_BYTES) {
-            return none("the pidfile holds more than " + MAX_BYTES + " bytes");
+            return none(Reason.OVERSIZED, "the pidfile holds more than " + MAX_BYTES + " bytes");
         }
         int i = 0;
         int end = bytes.length;
@@ -51,25 +73,37 @@ public record PidContent(OptionalLong pid, String problem) {
             end--;
         }
         if (i == end) {
-            return none("the pidfile holds only whitespace");
+            return none(Reason.BLANK, "the pidfile holds only whitespace");
         }
         long value = 0;
         for (int k = i; k < end; k++) {
             byte b = bytes[k];
             if (b < '0' || b > '9') {
-                return none("the pidfile holds " + describe(bytes) + ", not a pid");
+                return none(Reason.GARBAGE, "the pidfile holds " + describe(bytes) + ", not a pid");
             }
             int digit = b - '0';
             if (value > (pidMax - digit) / 10) {
-                return none("the pidfile names pid " + new String(bytes, i, end - i, StandardCharsets.US_ASCII)
+                return none(Reason.OUT_OF_RANGE, "the pidfile names pid " + new String(bytes, i, end - i, StandardCharsets.US_ASCII)
                         + ", beyond the largest pid " + pidMax);
             }
             value = value * 10 + digit;
         }
         if (value <= 1) {
-            return none("the pidfile names pid " + value + ", which is never a holder");
+            return none(Reason.NEVER_A_HOLDER, "the pidfile names pid " + value + ", which is never a holder");
         }
-        return new PidContent(OptionalLong.of(value), "");
+        return new PidContent(OptionalLong.of(value), Reason.PID, "");
+    }
+
+    /**
+     * Reads and parses what {@code file} holds, at most {@link #MAX_BYTES} + 1 bytes, against this system's
+     * largest pid.
+     *
+     * @param file an open pidfile
+     * @return the reading
+     * @throws IOException when reading fails
+     */
+    public static PidContent read(OpenPidFile file) throws IOException {
+        return parse(file.read(MAX_BYTES + 1), SystemLimits.pidMax());
     }
 
     /**
@@ -80,8 +114,8 @@ public record PidContent(OptionalLong pid, String problem) {
         return (pid + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static PidContent none(String problem) {
-        return new PidContent(OptionalLong.empty(), problem);
+    private static PidContent none(Reason reason, String problem) {
+        return new PidContent(OptionalLong.empty(), reason, problem);
     }
 
     private static boolean isSpace(byte b) {

@@ -1,7 +1,7 @@
 package dev.pidlock.internal.registry;
 
 import dev.pidlock.spi.FileIdentity;
-import dev.pidlock.spi.PidFileHandle;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,25 +12,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The JVM-wide registry of the pidfiles this JVM has open, keyed by file identity. It makes a second
- * acquisition in the same JVM a clear refusal instead of an {@code OverlappingFileLockException} or a
- * silent double grant (POSIX locks never conflict within a process), and it keeps pidlock from closing a
- * descriptor of a file while another descriptor of it is locked or being locked here (closing any
- * descriptor drops a POSIX lock): such a descriptor is parked and closed only once the claim ends.
+ * The registry of the pidfiles a JVM has open, keyed by file identity. It makes a second acquisition in the
+ * same JVM a clear refusal instead of an {@code OverlappingFileLockException} or a silent double grant (POSIX
+ * locks never conflict within a process), and it keeps pidlock from closing a descriptor of a file while
+ * another descriptor of it is locked or being locked here (closing any descriptor drops a POSIX lock): such a
+ * descriptor is parked and closed only once the claim ends.
+ *
+ * <p>A file is <em>claimed</em> by one acquisition from its open to its release, and <em>held</em> by an
+ * owner of type {@code O} once that acquisition has the lock; holds are counted for re-entry.
  *
  * <p>All state is guarded by the registry's monitor; the operations are short and never do I/O while
  * holding it, except closing descriptors that no claim can be affected by.
+ *
+ * @param <O> what represents a held file
  */
-public final class HeldFiles {
+public final class HeldFiles<O> {
 
-    /** One file this JVM has open. */
-    public static final class Entry {
+    /**
+     * One file this JVM has open.
+     *
+     * @param <O> what represents a held file
+     */
+    public static final class Entry<O> {
         private final FileIdentity identity;
         private int openHandles;
-        private PidFileHandle claimant;
-        private Object owner;
+        private Closeable claimant;
+        private O owner;
         private int holds;
-        private final List<PidFileHandle> parked = new ArrayList<>();
+        private final List<Closeable> parked = new ArrayList<>();
 
         private Entry(FileIdentity identity) {
             this.identity = identity;
@@ -42,38 +51,42 @@ public final class HeldFiles {
         }
     }
 
-    private static final Object MONITOR = new Object();
-    private static final Map<FileIdentity, Entry> ENTRIES = new HashMap<>();
-    /** Handles whose file is not known: closed only when no file is claimed here. */
-    private static final List<PidFileHandle> UNKNOWN = new ArrayList<>();
+    private final Object monitor = new Object();
+    private final Map<FileIdentity, Entry<O>> entries = new HashMap<>();
+    /** Descriptors whose file is not known: closed only when no file is claimed here. */
+    private final List<Closeable> unknown = new ArrayList<>();
 
-    private HeldFiles() {
+    /** Creates an empty registry; pidlock keeps one per JVM. */
+    public HeldFiles() {
     }
 
     /**
-     * Registers a newly opened handle of {@code identity}.
+     * Registers a newly opened descriptor of {@code identity}.
      *
+     * @param identity the file
      * @return the file's entry, to pass to the other operations
      */
-    public static Entry opened(FileIdentity identity) {
-        synchronized (MONITOR) {
-            Entry e = ENTRIES.computeIfAbsent(identity, Entry::new);
+    public Entry<O> opened(FileIdentity identity) {
+        synchronized (monitor) {
+            Entry<O> e = entries.computeIfAbsent(identity, Entry::new);
             e.openHandles++;
             return e;
         }
     }
 
     /**
-     * Claims the file for an acquisition through {@code handle}: only one claim per file and JVM.
+     * Claims the file for an acquisition through {@code file}: only one claim per file and JVM.
      *
+     * @param entry the file's entry
+     * @param file  the descriptor the acquisition locks
      * @return true when claimed; false when another acquisition here holds or is acquiring it
      */
-    public static boolean claim(Entry entry, PidFileHandle handle) {
-        synchronized (MONITOR) {
+    public boolean claim(Entry<O> entry, Closeable file) {
+        synchronized (monitor) {
             if (entry.claimant != null) {
                 return false;
             }
-            entry.claimant = handle;
+            entry.claimant = file;
             return true;
         }
     }
@@ -81,10 +94,11 @@ public final class HeldFiles {
     /**
      * Records that the claim now holds the lock.
      *
+     * @param entry the file's entry
      * @param owner what represents the hold
      */
-    public static void held(Entry entry, Object owner) {
-        synchronized (MONITOR) {
+    public void held(Entry<O> entry, O owner) {
+        synchronized (monitor) {
             entry.owner = owner;
             entry.holds = 1;
         }
@@ -92,35 +106,36 @@ public final class HeldFiles {
 
     /**
      * @param identity a file
-     * @return what holds it in this JVM, when something does (an acquisition still locking counts as
-     *         empty-owner claim: {@code Optional.of(CLAIMED)})
+     * @return whether an acquisition of this JVM holds it or is acquiring it
      */
-    public static Optional<Object> holder(FileIdentity identity) {
-        synchronized (MONITOR) {
-            Entry e = ENTRIES.get(identity);
-            if (e == null || e.claimant == null) {
-                return Optional.empty();
-            }
-            return Optional.of(e.owner != null ? e.owner : CLAIMED);
+    public boolean isClaimed(FileIdentity identity) {
+        synchronized (monitor) {
+            Entry<O> e = entries.get(identity);
+            return e != null && e.claimant != null;
         }
     }
 
-    /** Stands for a claim whose acquisition has not finished. */
-    public static final Object CLAIMED = new Object() {
-        @Override
-        public String toString() {
-            return "an acquisition in progress";
+    /**
+     * @param identity a file
+     * @return what holds it in this JVM; empty when nothing does, or an acquisition has not finished
+     */
+    public Optional<O> owner(FileIdentity identity) {
+        synchronized (monitor) {
+            Entry<O> e = entries.get(identity);
+            return e == null || e.claimant == null ? Optional.empty() : Optional.ofNullable(e.owner);
         }
-    };
+    }
 
     /**
      * Counts one more hold of a held file (re-entry).
      *
+     * @param identity the file
+     * @param owner    the hold to count
      * @return whether it was counted (false when the file is not held, or is held by another owner)
      */
-    public static boolean enter(FileIdentity identity, Object owner) {
-        synchronized (MONITOR) {
-            Entry e = ENTRIES.get(identity);
+    public boolean enter(FileIdentity identity, O owner) {
+        synchronized (monitor) {
+            Entry<O> e = entries.get(identity);
             if (e == null || e.owner != owner || e.holds <= 0) {
                 return false;
             }
@@ -132,82 +147,85 @@ public final class HeldFiles {
     /**
      * Gives up one hold.
      *
+     * @param entry the file's entry
      * @return true when that was the last, so the lock must be released
      */
-    public static boolean leave(Entry entry) {
-        synchronized (MONITOR) {
+    public boolean leave(Entry<O> entry) {
+        synchronized (monitor) {
             entry.holds--;
             return entry.holds <= 0;
         }
     }
 
     /**
-     * Closes a handle that does not hold the lock: parked when another handle of the file is claimed, closed
-     * at once otherwise.
+     * Closes a descriptor, ending its claim if it has one: parked when another descriptor of the file is
+     * claimed, closed at once otherwise.
      *
+     * @param entry   the file's entry
+     * @param file    the descriptor
      * @param onError told when closing fails
      */
-    public static void close(Entry entry, PidFileHandle handle, Consumer<IOException> onError) {
-        boolean closeNow;
-        synchronized (MONITOR) {
-            closeNow = entry.claimant == null || entry.claimant == handle;
+    public void close(Entry<O> entry, Closeable file, Consumer<IOException> onError) {
+        synchronized (monitor) {
+            boolean closeNow = entry.claimant == null || entry.claimant == file;
             if (!closeNow) {
-                entry.parked.add(handle);
+                entry.parked.add(file);
                 return;
             }
-            if (entry.claimant == handle) {
+            if (entry.claimant == file) {
                 entry.claimant = null;
                 entry.owner = null;
                 entry.holds = 0;
             }
         }
-        closeQuietly(handle, onError);
-        finish(entry, 1, onError);
+        closeQuietly(file, onError);
+        finish(entry, onError);
     }
 
     /**
-     * Closes a handle whose file is not known (it changed while being opened): at once when no file is
+     * Closes a descriptor whose file is not known (it changed while being opened): at once when no file is
      * claimed in this JVM, otherwise once none is.
      *
+     * @param file    the descriptor
      * @param onError told when closing fails
      */
-    public static void closeUnknown(PidFileHandle handle, Consumer<IOException> onError) {
-        synchronized (MONITOR) {
-            if (ENTRIES.values().stream().anyMatch(e -> e.claimant != null)) {
-                UNKNOWN.add(handle);
+    public void closeUnknown(Closeable file, Consumer<IOException> onError) {
+        synchronized (monitor) {
+            if (entries.values().stream().anyMatch(e -> e.claimant != null)) {
+                unknown.add(file);
                 return;
             }
         }
-        closeQuietly(handle, onError);
+        closeQuietly(file, onError);
     }
 
-    private static void finish(Entry entry, int closed, Consumer<IOException> onError) {
-        List<PidFileHandle> toClose;
-        synchronized (MONITOR) {
-            entry.openHandles -= closed;
+    private void finish(Entry<O> entry, Consumer<IOException> onError) {
+        List<Closeable> toClose;
+        synchronized (monitor) {
+            entry.openHandles--;
             if (entry.claimant != null) {
                 return;
             }
             toClose = new ArrayList<>(entry.parked);
             entry.parked.clear();
             entry.openHandles -= toClose.size();
-            if (entry.openHandles <= 0 && ENTRIES.get(entry.identity) == entry) {
-                ENTRIES.remove(entry.identity);
+            if (entry.openHandles <= 0 && entries.get(entry.identity) == entry) {
+                entries.remove(entry.identity);
             }
-            if (!UNKNOWN.isEmpty() && ENTRIES.values().stream().noneMatch(e -> e.claimant != null)) {
-                toClose.addAll(UNKNOWN);
-                UNKNOWN.clear();
+            if (!unknown.isEmpty() && entries.values().stream().noneMatch(e -> e.claimant != null)) {
+                toClose.addAll(unknown);
+                unknown.clear();
             }
-            MONITOR.notifyAll();
+            monitor.notifyAll();
         }
-        for (PidFileHandle h : toClose) {
-            closeQuietly(h, onError);
+        for (Closeable c : toClose) {
+            closeQuietly(c, onError);
         }
     }
 
-    private static void closeQuietly(PidFileHandle h, Consumer<IOException> onError) {
+    private static void closeQuietly(Closeable c, Consumer<IOException> onError) {
         try {
-            h.close();
+            c.close();
         } catch (IOException e) {
             onError.accept(e);
         }
@@ -216,14 +234,16 @@ public final class HeldFiles {
     /**
      * Waits until no acquisition of this JVM holds or claims {@code identity}, or the time passes.
      *
+     * @param identity the file
+     * @param nanos    how long to wait at most
      * @return whether the file became free of claims here
      * @throws InterruptedException when interrupted
      */
-    public static boolean awaitUnclaimed(FileIdentity identity, long nanos) throws InterruptedException {
+    public boolean awaitUnclaimed(FileIdentity identity, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
-        synchronized (MONITOR) {
+        synchronized (monitor) {
             while (true) {
-                Entry e = ENTRIES.get(identity);
+                Entry<O> e = entries.get(identity);
                 if (e == null || e.claimant == null) {
                     return true;
                 }
@@ -231,28 +251,21 @@ public final class HeldFiles {
                 if (left <= 0) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(MONITOR, left);
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
         }
     }
 
     /** @return the owners of every held file, for release at JVM exit */
-    public static List<Object> owners() {
-        synchronized (MONITOR) {
-            List<Object> out = new ArrayList<>();
-            for (Entry e : ENTRIES.values()) {
+    public List<O> owners() {
+        synchronized (monitor) {
+            List<O> out = new ArrayList<>();
+            for (Entry<O> e : entries.values()) {
                 if (e.owner != null) {
                     out.add(e.owner);
                 }
             }
             return out;
-        }
-    }
-
-    /** @return how many files this JVM has open through pidlock */
-    public static int size() {
-        synchronized (MONITOR) {
-            return ENTRIES.size();
         }
     }
 }

@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pidlock.spi.FileIdentity;
-import dev.pidlock.spi.LockProbe;
-import dev.pidlock.spi.PidFileHandle;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.time.Duration;
+import java.io.Closeable;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -23,60 +18,16 @@ class HeldFilesTest {
     private static final AtomicLong INODES = new AtomicLong(1_000_000);
 
     /** Records whether it was closed; does nothing else. */
-    static final class Recorder implements PidFileHandle {
+    static final class Recorder implements Closeable {
         boolean closed;
-
-        @Override
-        public Path path() {
-            return Path.of("/nowhere");
-        }
-
-        @Override
-        public FileIdentity identity() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean tryLock() {
-            return true;
-        }
-
-        @Override
-        public boolean lock(Duration timeout) {
-            return true;
-        }
-
-        @Override
-        public LockProbe probe() {
-            return LockProbe.unknown();
-        }
-
-        @Override
-        public void unlock() {
-        }
-
-        @Override
-        public byte[] read(int limit) {
-            return new byte[0];
-        }
-
-        @Override
-        public void replaceContent(byte[] content) {
-        }
-
-        @Override
-        public void setMode(Set<PosixFilePermission> mode) {
-        }
-
-        @Override
-        public void setOwner(String owner, String group) {
-        }
 
         @Override
         public void close() {
             closed = true;
         }
     }
+
+    private final HeldFiles<Object> registry = new HeldFiles<>();
 
     private static FileIdentity fresh() {
         return new FileIdentity(-1, INODES.incrementAndGet());
@@ -87,18 +38,19 @@ class HeldFilesTest {
         FileIdentity id = fresh();
         Recorder holder = new Recorder();
         Recorder visitor = new Recorder();
-        HeldFiles.Entry e1 = HeldFiles.opened(id);
-        assertTrue(HeldFiles.claim(e1, holder));
-        HeldFiles.held(e1, "owner");
-        HeldFiles.Entry e2 = HeldFiles.opened(id);
+        HeldFiles.Entry<Object> e1 = registry.opened(id);
+        assertTrue(registry.claim(e1, holder));
+        registry.held(e1, "owner");
+        HeldFiles.Entry<Object> e2 = registry.opened(id);
 
-        HeldFiles.close(e2, visitor, ex -> { });
+        registry.close(e2, visitor, ex -> { });
         assertFalse(visitor.closed, "closing it now would drop the holder's POSIX lock");
 
-        HeldFiles.close(e1, holder, ex -> { });
+        registry.close(e1, holder, ex -> { });
         assertTrue(holder.closed);
         assertTrue(visitor.closed, "parked descriptors close once the claim ends");
-        assertEquals(Optional.empty(), HeldFiles.holder(id));
+        assertEquals(Optional.empty(), registry.owner(id));
+        assertFalse(registry.isClaimed(id));
     }
 
     @Test
@@ -106,13 +58,14 @@ class HeldFilesTest {
         FileIdentity id = fresh();
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        HeldFiles.Entry e1 = HeldFiles.opened(id);
-        HeldFiles.Entry e2 = HeldFiles.opened(id);
-        assertTrue(HeldFiles.claim(e1, first));
-        assertFalse(HeldFiles.claim(e2, second));
-        assertEquals(Optional.of(HeldFiles.CLAIMED), HeldFiles.holder(id));
-        HeldFiles.close(e2, second, ex -> { });
-        HeldFiles.close(e1, first, ex -> { });
+        HeldFiles.Entry<Object> e1 = registry.opened(id);
+        HeldFiles.Entry<Object> e2 = registry.opened(id);
+        assertTrue(registry.claim(e1, first));
+        assertFalse(registry.claim(e2, second));
+        assertTrue(registry.isClaimed(id));
+        assertEquals(Optional.empty(), registry.owner(id), "claimed, not held yet");
+        registry.close(e2, second, ex -> { });
+        registry.close(e1, first, ex -> { });
         assertTrue(first.closed && second.closed);
     }
 
@@ -121,15 +74,15 @@ class HeldFilesTest {
         FileIdentity id = fresh();
         Recorder holder = new Recorder();
         Recorder unknown = new Recorder();
-        HeldFiles.Entry e = HeldFiles.opened(id);
-        assertTrue(HeldFiles.claim(e, holder));
-        HeldFiles.closeUnknown(unknown, ex -> { });
+        HeldFiles.Entry<Object> e = registry.opened(id);
+        assertTrue(registry.claim(e, holder));
+        registry.closeUnknown(unknown, ex -> { });
         assertFalse(unknown.closed, "it may be a descriptor of the claimed file");
-        HeldFiles.close(e, holder, ex -> { });
+        registry.close(e, holder, ex -> { });
         assertTrue(unknown.closed);
 
         Recorder later = new Recorder();
-        HeldFiles.closeUnknown(later, ex -> { });
+        registry.closeUnknown(later, ex -> { });
         assertTrue(later.closed, "nothing claimed: closed at once");
     }
 
@@ -137,14 +90,14 @@ class HeldFilesTest {
     void reentryCountsHoldsAndTheLastLeaveReleases() {
         FileIdentity id = fresh();
         Recorder holder = new Recorder();
-        HeldFiles.Entry e = HeldFiles.opened(id);
-        assertTrue(HeldFiles.claim(e, holder));
+        HeldFiles.Entry<Object> e = registry.opened(id);
+        assertTrue(registry.claim(e, holder));
         Object owner = new Object();
-        HeldFiles.held(e, owner);
-        assertTrue(HeldFiles.enter(id, owner));
-        assertFalse(HeldFiles.enter(id, new Object()), "only the owner re-enters");
-        assertFalse(HeldFiles.leave(e));
-        assertTrue(HeldFiles.leave(e));
-        HeldFiles.close(e, holder, ex -> { });
+        registry.held(e, owner);
+        assertTrue(registry.enter(id, owner));
+        assertFalse(registry.enter(id, new Object()), "only the owner re-enters");
+        assertFalse(registry.leave(e));
+        assertTrue(registry.leave(e));
+        registry.close(e, holder, ex -> { });
     }
 }

@@ -1,7 +1,6 @@
-package dev.pidlock.fcntl.libc;
+package dev.pidlock.spi;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -10,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * Java: the non-blocking attempt is retried with pauses that double from 20 µs to 0.5 ms. That bounds the
  * hand-over delay by half a millisecond and costs at most a few thousand short wake-ups a second.
  */
-public final class RetryingWait {
+final class RetryingWait {
     /** The first pause. */
     static final long FIRST_PAUSE_NANOS = 20_000;
     /** The longest pause. */
@@ -18,7 +17,7 @@ public final class RetryingWait {
 
     /** One non-blocking attempt. */
     @FunctionalInterface
-    public interface Attempt {
+    interface Attempt {
         /**
          * @return true when the lock was taken
          * @throws IOException on any failure other than contention
@@ -32,12 +31,11 @@ public final class RetryingWait {
     /**
      * @param attempt what to retry
      * @param timeout how long to wait at most
-     * @param path    the pidfile, for the interruption message
      * @return true when taken, false when the timeout passed first
      * @throws IOException          when an attempt fails
      * @throws InterruptedException when the thread is interrupted while waiting
      */
-    public static boolean lock(Attempt attempt, Duration timeout, Path path) throws IOException, InterruptedException {
+    static boolean lock(Attempt attempt, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pause = FIRST_PAUSE_NANOS;
         while (true) {
@@ -50,7 +48,7 @@ public final class RetryingWait {
             }
             LockSupport.parkNanos(Math.min(pause, left));
             if (Thread.interrupted()) {
-                throw new InterruptedException("interrupted while waiting for the lock on " + path);
+                throw new InterruptedException("interrupted while waiting for a lock");
             }
             pause = Math.min(pause * 2, LONGEST_PAUSE_NANOS);
         }

@@ -1,0 +1,58 @@
+package dev.pidlock.spi;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The exclusion a {@link LockBackend} holds for one {@link OpenPidFile}: the lock itself, nothing else. It may
+ * be a lock on the file's descriptor, a directory beside it or a key on a coordination service; pidlock
+ * calls it from one thread at a time and never writes the pidfile unless {@link #tryLock()} or
+ * {@link #lock(Duration)} said yes.
+ *
+ * @since 0.2
+ */
+public interface Exclusion {
+
+    /**
+     * Takes the exclusion without waiting.
+     *
+     * @return true when taken; false when someone else holds it
+     * @throws IOException on any failure other than contention
+     * @since 0.2
+     */
+    boolean tryLock() throws IOException;
+
+    /**
+     * Takes the exclusion, waiting at most {@code timeout}. The default retries {@link #tryLock()} with pauses
+     * that double from 20 µs to 0.5 ms: the hand-over takes at most half a millisecond more than the kernel
+     * needs, and the wait costs a few thousand short wake-ups a second, not a core. A backend with a real
+     * blocking wait overrides it. An implementation must answer {@link Thread#interrupt()}.
+     *
+     * @param timeout how long to wait at most; zero means do not wait
+     * @return true when taken; false when the timeout passed first
+     * @throws IOException          on any failure other than contention
+     * @throws InterruptedException when the waiting thread was interrupted
+     * @since 0.2
+     */
+    default boolean lock(Duration timeout) throws IOException, InterruptedException {
+        return RetryingWait.lock(this::tryLock, timeout);
+    }
+
+    /**
+     * Looks at the exclusion without taking it.
+     *
+     * @return free, held (with the holder pid when the kernel knows it), or unknown
+     * @throws IOException when the probe itself fails
+     * @since 0.2
+     */
+    LockProbe probe() throws IOException;
+
+    /**
+     * Gives the exclusion up. Called at most once per successful lock, before the file is closed; does nothing
+     * when it is not held.
+     *
+     * @throws IOException when unlocking fails
+     * @since 0.2
+     */
+    void unlock() throws IOException;
+}

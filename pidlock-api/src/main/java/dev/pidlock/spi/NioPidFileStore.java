@@ -1,0 +1,218 @@
+package dev.pidlock.spi;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pidfile store over java.nio ({@link PidFileStore#nio()}). java.nio cannot {@code fstat} or {@code fchmod}
+ * a channel: the open file's identity is inferred from {@code lstat} before and after opening (and is
+ * uncertain when the two differ), and the mode is set through the path right after checking that the path
+ * still names the open file. A backend that locks the channel itself reaches it with {@link #channel}.
+ *
+ * @since 0.2
+ */
+public final class NioPidFileStore implements PidFileStore {
+
+    static final NioPidFileStore INSTANCE = new NioPidFileStore();
+
+    private static final int OPEN_ATTEMPTS = 16;
+
+    private NioPidFileStore() {
+    }
+
+    /**
+     * The channel of a file this store opened, for a backend whose exclusion is a lock on it.
+     *
+     * @param file a file opened by {@link PidFileStore#nio()}
+     * @return its channel
+     * @throws IllegalArgumentException when another store opened it
+     * @since 0.2
+     */
+    public static FileChannel channel(OpenPidFile file) {
+        if (file instanceof NioFile f) {
+            return f.channel;
+        }
+        throw new IllegalArgumentException(file + " was not opened by the java.nio store");
+    }
+
+    @Override
+    public Optional<PathFacts> examine(Path path) throws IOException {
+        return PathFacts.read(path);
+    }
+
+    @Override
+    public OpenPidFile open(Path path, OpenRequest request) throws IOException {
+        if (request.inheritable()) {
+            throw new IOException("open " + path + ": a java.nio channel cannot be passed across exec;"
+                    + " use a native backend (ofd, flock, ofd+flock)");
+        }
+        for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+            Optional<PathFacts> before = PathFacts.read(path);
+            if (before.isEmpty()) {
+                if (!request.forLocking()) {
+                    throw new NoSuchFileException(path.toString());
+                }
+                try {
+                    Files.createFile(path, PosixFilePermissions.asFileAttribute(request.createMode()));
+                } catch (FileAlreadyExistsException raced) {
+                    // somebody else created it (or a symlink appeared): look again
+                }
+                continue;
+            }
+            if (before.get().type() != PathFacts.FileType.REGULAR) {
+                throw new UnsafeFileException(path, "is a " + before.get().type().describe()
+                        + ", not a regular file");
+            }
+            FileChannel channel;
+            try {
+                channel = request.forLocking()
+                        ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                                LinkOption.NOFOLLOW_LINKS)
+                        : FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            Optional<PathFacts> after = PathFacts.read(path);
+            boolean same = after.isPresent() && after.get().type() == PathFacts.FileType.REGULAR
+                    && after.get().identity().equals(before.get().identity());
+            return new NioFile(path, channel, same ? before.get().identity() : null);
+        }
+        throw new IOException("open " + path + ": the file kept changing while being opened ("
+                + OPEN_ATTEMPTS + " attempts)");
+    }
+
+    @Override
+    public String toString() {
+        return "PidFileStore[nio]";
+    }
+
+    /** One pidfile open through java.nio. */
+    private static final class NioFile implements OpenPidFile {
+        private final Path path;
+        private final FileChannel channel;
+        private final FileIdentity identity;
+
+        /** @param identity the file's identity, or null when the path changed while it was opened */
+        NioFile(Path path, FileChannel channel, FileIdentity identity) {
+            this.path = path;
+            this.channel = channel;
+            this.identity = identity;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public FileIdentity identity() throws IOException {
+            if (identity == null) {
+                throw new UncertainIdentityException(path);
+            }
+            return identity;
+        }
+
+        @Override
+        public byte[] read(int limit) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(limit);
+            long position = 0;
+            while (buf.hasRemaining()) {
+                int n = channel.read(buf, position);
+                if (n < 0) {
+                    break;
+                }
+                position += n;
+            }
+            return Arrays.copyOf(buf.array(), buf.position());
+        }
+
+        @Override
+        public void write(byte[] content) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            long position = 0;
+            while (buf.hasRemaining()) {
+                position += channel.write(buf, position);
+            }
+            if (channel.size() > content.length) {
+                channel.truncate(content.length);
+            }
+        }
+
+        @Override
+        public void setMode(Set<PosixFilePermission> mode) throws IOException {
+            PathFacts facts = stillOurs("chmod");
+            if (facts.mode() == PathFacts.modeBits(mode)) {
+                return;
+            }
+            // java.nio has no fchmod; a NOFOLLOW attribute view would open and close a second descriptor, which
+            // drops a POSIX lock on the file. chmod by path, right after checking that the path names our file.
+            Files.setPosixFilePermissions(path, mode);
+        }
+
+        @Override
+        public void setOwner(String owner, String group) throws IOException {
+            stillOurs("chown");
+            UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (owner != null) {
+                view.setOwner(users.lookupPrincipalByName(owner));
+            }
+            if (group != null) {
+                GroupPrincipal g = users.lookupPrincipalByGroupName(group);
+                view.setGroup(g);
+            }
+        }
+
+        @Override
+        public Removal deleteIfStillOurs() throws IOException {
+            Optional<PathFacts> now = PathFacts.read(path);
+            if (now.isEmpty()) {
+                return Removal.ABSENT;
+            }
+            if (!now.get().identity().equals(identity)) {
+                return Removal.REPLACED;
+            }
+            try {
+                Files.delete(path);
+            } catch (NoSuchFileException gone) {
+                return Removal.ABSENT;
+            }
+            return Removal.REMOVED;
+        }
+
+        private PathFacts stillOurs(String operation) throws IOException {
+            Optional<PathFacts> now = PathFacts.read(path);
+            if (now.isEmpty() || now.get().type() != PathFacts.FileType.REGULAR
+                    || !now.get().identity().equals(identity)) {
+                throw new IOException(operation + " " + path + ": the path no longer names the locked file");
+            }
+            return now.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+
+        @Override
+        public String toString() {
+            return "NioFile[" + path + (identity != null ? ", " + identity : "") + "]";
+        }
+    }
+}
