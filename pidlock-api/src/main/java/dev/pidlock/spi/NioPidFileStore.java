@@ -50,11 +50,28 @@ public final class NioPidFileStore implements PidFileStore {
         throw new IllegalArgumentException(file + " was not opened by the java.nio store");
     }
 
+    /**
+     * @param path what to examine
+     * @return what the JDK's {@code unix:} attribute view says, not following a final symlink
+     * @throws IOException when it cannot be examined
+     * @since 0.2
+     */
     @Override
     public Optional<PathFacts> examine(Path path) throws IOException {
         return PathFacts.read(path);
     }
 
+    /**
+     * Opens with {@code NOFOLLOW_LINKS} after an {@code lstat} that refuses anything but a regular file,
+     * creating an absent file (for locking) with {@link java.nio.file.Files#createFile}; the identity is certain
+     * when a second {@code lstat} after opening names the same file. Refuses an inheritable request.
+     *
+     * @param path    the pidfile
+     * @param request how to open it
+     * @return the open pidfile
+     * @throws IOException when it cannot be opened safely
+     * @since 0.2
+     */
     @Override
     public OpenPidFile open(Path path, OpenRequest request) throws IOException {
         if (request.inheritable()) {
@@ -96,6 +113,10 @@ public final class NioPidFileStore implements PidFileStore {
                 + OPEN_ATTEMPTS + " attempts)");
     }
 
+    /**
+     * @return {@code PidFileStore[nio]}
+     * @since 0.2
+     */
     @Override
     public String toString() {
         return "PidFileStore[nio]";

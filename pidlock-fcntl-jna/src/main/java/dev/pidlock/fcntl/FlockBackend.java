@@ -1,8 +1,11 @@
 package dev.pidlock.fcntl;
 
 import dev.pidlock.fcntl.libc.Binding;
+import dev.pidlock.fcntl.libc.NativeBackend;
+import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.Exclusion;
 import java.util.EnumSet;
 
 /**
@@ -31,7 +34,7 @@ public final class FlockBackend extends NativeBackend {
     }
 
     @Override
-    LockKind kind(Platform platform) {
-        return new LockKind.Flock();
+    protected Exclusion exclusion(NativeFile file) {
+        return new KindLock(file, new LockKind.Flock());
     }
 }

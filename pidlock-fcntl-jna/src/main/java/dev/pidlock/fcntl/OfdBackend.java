@@ -1,7 +1,10 @@
 package dev.pidlock.fcntl;
 
+import dev.pidlock.fcntl.libc.NativeBackend;
+import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.fcntl.libc.Platform;
 import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.Exclusion;
 import java.util.EnumSet;
 import java.util.Optional;
 
@@ -22,12 +25,12 @@ public final class OfdBackend extends NativeBackend {
     }
 
     @Override
-    LockKind kind(Platform platform) {
-        return new LockKind.Fcntl(true);
+    protected Exclusion exclusion(NativeFile file) {
+        return new KindLock(file, new LockKind.Fcntl(true));
     }
 
     @Override
-    Optional<String> unsupported(Platform platform) {
+    protected Optional<String> unsupported(Platform platform) {
         return platform.fcntl().hasOfd() ? Optional.empty()
                 : Optional.of(platform.name() + " has no open file description locks (F_OFD_SETLK)");
     }

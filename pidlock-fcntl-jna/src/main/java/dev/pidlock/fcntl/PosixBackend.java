@@ -1,7 +1,9 @@
 package dev.pidlock.fcntl;
 
-import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.fcntl.libc.NativeBackend;
+import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.Exclusion;
 import java.util.EnumSet;
 
 /**
@@ -20,7 +22,7 @@ public final class PosixBackend extends NativeBackend {
     }
 
     @Override
-    LockKind kind(Platform platform) {
-        return new LockKind.Fcntl(false);
+    protected Exclusion exclusion(NativeFile file) {
+        return new KindLock(file, new LockKind.Fcntl(false));
     }
 }

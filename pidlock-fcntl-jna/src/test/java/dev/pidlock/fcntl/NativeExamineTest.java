@@ -45,7 +45,7 @@ class NativeExamineTest {
                     new PosixBackend())) {
                 assertTrue(b.isAvailable(), b.id());
                 for (Path p : paths) {
-                    assertEquals(PathFacts.read(p), b.examine(p), () -> b.id() + " examine " + p);
+                    assertEquals(PathFacts.read(p), b.store().examine(p), () -> b.id() + " examine " + p);
                 }
             }
         }

@@ -112,7 +112,7 @@ class LockfCreationRaceTest {
             }
             Duration age = Duration.between(made, Instant.now());
             got.close();
-            assertTrue(age.compareTo(LockfPidFile.CREATION_GRACE) >= 0,
+            assertTrue(age.compareTo(LockfLock.CREATION_GRACE) >= 0,
                     "an empty file " + age.toMillis() + " ms old was taken over inside the creation grace period");
         }
         Assumptions.abort("this machine never tried the lock within the grace period of a fresh file");
@@ -132,7 +132,7 @@ class LockfCreationRaceTest {
         try (PidLock mine = lock(pidfile).acquire(Duration.ofSeconds(10))) {
             Duration age = Duration.between(made, Instant.now());
             assertTrue(mine.isHeld());
-            assertTrue(age.compareTo(LockfPidFile.CREATION_GRACE) >= 0,
+            assertTrue(age.compareTo(LockfLock.CREATION_GRACE) >= 0,
                     "taken over when only " + age.toMillis() + " ms old");
             assertEquals(ProcessHandle.current().pid() + "\n", content(pidfile));
             assertEquals("rw-r--r--", PosixFilePermissions.toString(
@@ -168,7 +168,7 @@ class LockfCreationRaceTest {
      * @return the file's modification time
      */
     private static Instant abandonedByItsCreator(Path pidfile) throws IOException {
-        new LockfBackend().open(pidfile, OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE)).close();
+        new LockfBackend().store().open(pidfile, OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE)).close();
         assertEquals(0, Files.size(pidfile));
         return Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS).toInstant();
     }

@@ -2,6 +2,7 @@ package dev.pidlock.fcntl.libc;
 
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockProbe;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.Set;
  *
  * <p>Used by one thread at a time, as pidlock's algorithm does.
  */
-public final class NativeFile {
+public final class NativeFile implements OpenPidFile {
     private static final int S_IFMT = 0170000;
 
     private final Platform platform;
@@ -33,10 +34,11 @@ public final class NativeFile {
     private final int mode;
     private final ByteBuffer flock;
     private final ByteBuffer statBuffer;
+    private final boolean created;
     private boolean closed;
 
     private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
-                       int mode) {
+                       int mode, boolean created) {
         this.platform = platform;
         this.errors = errors;
         this.path = path;
@@ -46,6 +48,7 @@ public final class NativeFile {
         this.mode = mode;
         this.flock = struct(platform.flock().size());
         this.statBuffer = struct(platform.stat().size());
+        this.created = created;
     }
 
     /**
@@ -89,7 +92,7 @@ public final class NativeFile {
         }
         long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
         FileIdentity id = new FileIdentity(dev, st.getLong(l.ino()));
-        return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777);
+        return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777, forLocking && exclusive);
     }
 
     /**
@@ -161,6 +164,7 @@ public final class NativeFile {
     }
 
     /** @return the pidfile's path */
+    @Override
     public Path path() {
         return path;
     }
@@ -171,6 +175,7 @@ public final class NativeFile {
     }
 
     /** @return device and inode, from {@code fstat} of the descriptor */
+    @Override
     public FileIdentity identity() {
         return identity;
     }
@@ -292,6 +297,7 @@ public final class NativeFile {
      * @return up to {@code limit} bytes from offset 0
      * @throws IOException when {@code pread} fails
      */
+    @Override
     public byte[] read(int limit) throws IOException {
         byte[] buf = new byte[Math.max(1, limit)];
         int total = 0;
@@ -313,18 +319,15 @@ public final class NativeFile {
     }
 
     /**
-     * Truncates the file and writes {@code content} from offset 0.
+     * Writes {@code content} from offset 0 ({@code pwrite}), then cuts what follows it ({@code ftruncate}) only
+     * when a byte follows: an empty or shorter file is never truncated, and content no longer than what was
+     * there needs no new block.
      *
      * @param content the new content
-     * @throws IOException when {@code ftruncate} or {@code pwrite} fails
+     * @throws IOException when {@code pwrite}, {@code pread} or {@code ftruncate} fails
      */
-    public void replaceContent(byte[] content) throws IOException {
-        if (Libc.ftruncate(fd, 0) != 0) {
-            throw errors.failure("ftruncate", path, Libc.errno());
-        }
-        if (content.length == 0) {
-            return;
-        }
+    @Override
+    public void write(byte[] content) throws IOException {
         int total = 0;
         while (total < content.length) {
             byte[] from = total == 0 ? content : java.util.Arrays.copyOfRange(content, total, content.length);
@@ -334,6 +337,13 @@ public final class NativeFile {
             }
             total += (int) n;
         }
+        long beyond = Libc.pread(fd, new byte[1], 1, content.length);
+        if (beyond < 0) {
+            throw errors.failure("pread", path, Libc.errno());
+        }
+        if (beyond > 0 && Libc.ftruncate(fd, content.length) != 0) {
+            throw errors.failure("ftruncate", path, Libc.errno());
+        }
     }
 
     /**
@@ -342,6 +352,7 @@ public final class NativeFile {
      * @param wanted the permission bits
      * @throws IOException when {@code fchmod} fails
      */
+    @Override
     public void setMode(Set<PosixFilePermission> wanted) throws IOException {
         int bits = toBits(wanted);
         if (bits == mode) {
@@ -360,6 +371,7 @@ public final class NativeFile {
      * @param group a group name, or null
      * @throws IOException when they cannot be changed
      */
+    @Override
     public void setOwner(String owner, String group) throws IOException {
         var now = PathFacts.read(path);
         if (now.isEmpty() || !now.get().identity().equals(identity)) {
@@ -377,18 +389,34 @@ public final class NativeFile {
     }
 
     /**
-     * Removes the path ({@code unlink}).
+     * Removes the path ({@code unlink}) when one {@code lstat} says it still names this file.
      *
-     * @throws IOException when {@code unlink} fails
+     * @return what was at the path
+     * @throws IOException when {@code lstat} or {@code unlink} fails
      */
-    public void unlinkPath() throws IOException {
+    @Override
+    public Removal deleteIfStillOurs() throws IOException {
+        var now = lstat(errors, path);
+        if (now.isEmpty()) {
+            return Removal.ABSENT;
+        }
+        if (!now.get().identity().equals(identity)) {
+            return Removal.REPLACED;
+        }
         if (Libc.unlink(cpath) != 0) {
             int errno = Libc.errno();
             if (errno == platform.errno().enoent()) {
-                throw new java.nio.file.NoSuchFileException(path.toString());
+                return Removal.ABSENT;
             }
             throw errors.failure("unlink", path, errno);
         }
+        return Removal.REMOVED;
+    }
+
+    /** @return the descriptor, while open */
+    @Override
+    public java.util.OptionalInt descriptor() {
+        return closed ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fd);
     }
 
     /**
@@ -396,6 +424,7 @@ public final class NativeFile {
      *
      * @throws IOException when {@code close} fails
      */
+    @Override
     public void close() throws IOException {
         if (closed) {
             return;
@@ -404,6 +433,11 @@ public final class NativeFile {
         if (Libc.close(fd) != 0) {
             throw errors.failure("close", path, Libc.errno());
         }
+    }
+
+    /** @return whether this open created the file ({@code O_EXCL} succeeded) */
+    public boolean created() {
+        return created;
     }
 
     /** @return whether {@link #close()} was called */

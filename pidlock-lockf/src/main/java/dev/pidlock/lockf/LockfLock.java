@@ -2,8 +2,8 @@ package dev.pidlock.lockf;
 
 import dev.pidlock.fcntl.libc.Libc;
 import dev.pidlock.fcntl.libc.NativeFile;
-import dev.pidlock.fcntl.libc.NativeFileHandle;
 import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -18,7 +18,7 @@ import java.util.Set;
  * offset, which stays 0: this handle reads and writes with {@code pread}/{@code pwrite} only, so
  * {@code lockf(fd, F_TLOCK, 0)} locks the whole file, as far as it will ever grow.
  */
-final class LockfPidFile extends NativeFileHandle {
+final class LockfLock implements Exclusion {
 
     /**
      * How long an empty file that this handle did not create, carrying the {@link #CREATION_MARK}, counts as
@@ -34,17 +34,13 @@ final class LockfPidFile extends NativeFileHandle {
      */
     static final int CREATION_MARK = 0100;
 
-    private final boolean created;
+    private final NativeFile file;
     private boolean locked;
     private boolean deferralLogged;
 
-    /**
-     * @param file    the open file
-     * @param created whether this process created it (with {@code O_EXCL}) for this handle
-     */
-    LockfPidFile(NativeFile file, boolean created) {
-        super(file);
-        this.created = created;
+    /** @param file the open file; {@link NativeFile#created()} when this process created it for this lock */
+    LockfLock(NativeFile file) {
+        this.file = file;
     }
 
     /**
@@ -104,7 +100,7 @@ final class LockfPidFile extends NativeFileHandle {
      *         its creator's {@code open} and its creator's lock
      */
     private boolean beingCreatedByAnother() throws IOException {
-        if (created || file.read(1).length != 0) {
+        if (file.created() || file.read(1).length != 0) {
             return false;
         }
         NativeFile.Stat stat = file.stat();
@@ -130,15 +126,8 @@ final class LockfPidFile extends NativeFileHandle {
         return seconds * 1_000_000_000L + (now.getNano() - mtimeNsec);
     }
 
-    /** Closes the descriptor, which also drops the process's lock on the file. */
-    @Override
-    public void close() throws IOException {
-        locked = false;
-        super.close();
-    }
-
     @Override
     public String toString() {
-        return "LockfPidFile[" + file.path() + ", " + file.identity() + (created ? ", created" : "") + "]";
+        return "LockfLock[" + file.path() + ", " + file.identity() + (file.created() ? ", created" : "") + "]";
     }
 }

@@ -1,19 +1,19 @@
 package dev.pidlock.fcntl;
 
 import dev.pidlock.fcntl.libc.NativeFile;
-import dev.pidlock.fcntl.libc.NativeFileHandle;
+import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
-import java.util.OptionalInt;
 
-/** A pidfile open through the C library, locked with one {@link LockKind}. */
-final class NativePidFile extends NativeFileHandle {
+/** One {@link LockKind} on one open pidfile. */
+final class KindLock implements Exclusion {
 
+    private final NativeFile file;
     private final LockKind kind;
     private boolean locked;
 
-    NativePidFile(NativeFile file, LockKind kind) {
-        super(file);
+    KindLock(NativeFile file, LockKind kind) {
+        this.file = file;
         this.kind = kind;
     }
 
@@ -37,12 +37,7 @@ final class NativePidFile extends NativeFileHandle {
     }
 
     @Override
-    public OptionalInt descriptor() {
-        return file.isClosed() ? OptionalInt.empty() : OptionalInt.of(file.fd());
-    }
-
-    @Override
     public String toString() {
-        return "NativePidFile[" + file.path() + ", " + file.identity() + "]";
+        return "KindLock[" + file.path() + ", " + kind.getClass().getSimpleName() + "]";
     }
 }
