@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Besides its own cases (the backend is found, on the module path and on the class path, and declares
  * consistent capabilities), it runs every topic of the kit as a {@link Nested} group: {@link ExclusionCases},
- * {@link StaleCases}, {@link InspectionCases}, {@link PidFileCases}, {@link SameJvmCases} and
- * {@link WaitingCases}. A case that does not apply to the backend's declared capabilities is skipped, and the
+ * {@link StaleCases}, {@link InspectionCases}, {@link PidFileCases}, {@link SameJvmCases}, {@link StoreCases}
+ * and {@link WaitingCases}. A case that does not apply to the backend's declared capabilities is skipped, and the
  * skip says why ({@code nio lacks PROBE_WITHOUT_ACQUIRING: …}).
  *
  * @since 0.1
@@ -127,6 +127,15 @@ public abstract class LockBackendContract {
     /** {@link SameJvmCases} for the backend under test. */
     @Nested
     class SameJvm extends SameJvmCases {
+        @Override
+        protected String backendId() {
+            return LockBackendContract.this.backendId();
+        }
+    }
+
+    /** {@link StoreCases} for the backend under test. */
+    @Nested
+    class Store extends StoreCases {
         @Override
         protected String backendId() {
             return LockBackendContract.this.backendId();

@@ -33,6 +33,18 @@ class PidContentTest {
                 () -> "problem \"" + reading.problem() + "\" should mention \"" + problemMentions + "\"");
     }
 
+    /** The algorithm decides on the reason, never on the words of the problem. */
+    @Test
+    void everyReadingCarriesItsReason() {
+        assertEquals(PidContent.Reason.PID, parse("1234\n").reason());
+        assertEquals(PidContent.Reason.EMPTY, parse("").reason());
+        assertEquals(PidContent.Reason.BLANK, parse(" \n").reason());
+        assertEquals(PidContent.Reason.GARBAGE, parse("12a\n").reason());
+        assertEquals(PidContent.Reason.OUT_OF_RANGE, parse("99999999999\n").reason());
+        assertEquals(PidContent.Reason.NEVER_A_HOLDER, parse("1\n").reason());
+        assertEquals(PidContent.Reason.OVERSIZED, parse("1".repeat(PidContent.MAX_BYTES + 1)).reason());
+    }
+
     @Test
     void digitsAndANewlineNameAPid() {
         assertPid(1234, parse("1234\n"));
