@@ -47,7 +47,8 @@ final class Backends {
     }
 
     private static Found discover() {
-        ServiceProviders<LockBackend> loaded = ServiceProviders.load(LockBackend.class, Backends.class.getClassLoader());
+        ServiceProviders<LockBackend> loaded =
+                ServiceProviders.load(LockBackend.class, Backends.class.getClassLoader());
         List<LockBackend> backends = new ArrayList<>();
         for (LockBackend b : loaded.providers()) {
             if (backends.stream().noneMatch(x -> x.id().equals(b.id()))) {

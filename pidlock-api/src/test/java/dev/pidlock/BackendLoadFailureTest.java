@@ -54,7 +54,8 @@ class BackendLoadFailureTest {
     void aProviderThatFailsToLoadIsListedWithWhyAndNamedWhenNothingCanLock() throws IOException, InterruptedException {
         Path services = Files.createDirectories(dir.resolve("providers/META-INF/services"));
         Files.writeString(services.resolve(LockBackend.class.getName()), Uninstantiable.class.getName() + "\n");
-        String classPath = String.join(java.io.File.pathSeparator, Path.of("target", "classes").toAbsolutePath().toString(),
+        String classPath = String.join(java.io.File.pathSeparator,
+                Path.of("target", "classes").toAbsolutePath().toString(),
                 Path.of("target", "test-classes").toAbsolutePath().toString(), dir.resolve("providers").toString());
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classPath, Child.class.getName(), dir.resolve("a.pid").toString())
