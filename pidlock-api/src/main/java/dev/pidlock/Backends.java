@@ -5,10 +5,9 @@ import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.LockBackend;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.ServiceConfigurationError;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,8 +21,10 @@ final class Backends {
 
     static final String PROPERTY = "dev.pidlock.backend";
     static final String AUTO = "auto";
+    /** The id and module of a provider that failed to load before its class was known. */
+    private static final String UNKNOWN = "?";
 
-    private record Found(List<LockBackend> backends, List<String> loadFailures) {
+    private record Found(List<LockBackend> backends, List<ServiceProviders.LoadFailure> loadFailures) {
     }
 
     private static volatile Found found;
@@ -46,24 +47,16 @@ final class Backends {
     }
 
     private static Found discover() {
+        ServiceProviders<LockBackend> loaded =
+                ServiceProviders.load(LockBackend.class, Backends.class.getClassLoader());
         List<LockBackend> backends = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        Iterator<LockBackend> it = ServiceLoader.load(LockBackend.class, Backends.class.getClassLoader()).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                LockBackend b = it.next();
-                if (backends.stream().noneMatch(x -> x.id().equals(b.id()))) {
-                    backends.add(b);
-                }
-            } catch (ServiceConfigurationError e) {
-                failures.add(e.getMessage());
+        for (LockBackend b : loaded.providers()) {
+            if (backends.stream().noneMatch(x -> x.id().equals(b.id()))) {
+                backends.add(b);
             }
         }
         backends.sort(Comparator.comparingInt(LockBackend::priority).reversed().thenComparing(LockBackend::id));
-        return new Found(List.copyOf(backends), List.copyOf(failures));
+        return new Found(List.copyOf(backends), loaded.failures());
     }
 
     static List<LockBackend> all() {
@@ -71,11 +64,19 @@ final class Backends {
     }
 
     static String moduleOf(LockBackend b) {
-        Module m = b.getClass().getModule();
+        return moduleOf(b.getClass());
+    }
+
+    /**
+     * @return the named module {@code type} is in; on the class path, {@code "class path: "} and the last
+     *         element of the jar's or folder's location, or only {@code "class path"} when that is unknown
+     */
+    private static String moduleOf(Class<?> type) {
+        Module m = type.getModule();
         if (m.isNamed()) {
             return m.getName();
         }
-        var source = b.getClass().getProtectionDomain().getCodeSource();
+        var source = type.getProtectionDomain().getCodeSource();
         if (source != null && source.getLocation() != null) {
             String loc = source.getLocation().getPath();
             return "class path: " + loc.substring(loc.lastIndexOf('/', loc.length() - 2) + 1);
@@ -84,19 +85,32 @@ final class Backends {
     }
 
     static BackendInfo describe(LockBackend b) {
-        Availability a = b.availability();
-        return new BackendInfo(b.id(), moduleOf(b), b.priority(), a.isAvailable(), a.cause(), b.capabilities(),
-                b == autoChoice(all(), Set.of()));
+        return describe(b, autoChoice(all(), Set.of()));
     }
 
+    /** @return every backend found, highest priority first, then every provider that failed to load */
     static List<BackendInfo> describe() {
-        List<LockBackend> all = all();
-        LockBackend auto = autoChoice(all, Set.of());
-        return all.stream().map(b -> {
-            Availability a = b.availability();
-            return new BackendInfo(b.id(), moduleOf(b), b.priority(), a.isAvailable(), a.cause(),
-                    b.capabilities(), b == auto);
-        }).collect(Collectors.toList());
+        LockBackend auto = autoChoice(all(), Set.of());
+        List<BackendInfo> out = new ArrayList<>();
+        for (LockBackend b : all()) {
+            out.add(describe(b, auto));
+        }
+        for (ServiceProviders.LoadFailure f : found().loadFailures()) {
+            out.add(describe(f));
+        }
+        return List.copyOf(out);
+    }
+
+    private static BackendInfo describe(LockBackend b, LockBackend auto) {
+        Availability a = b.availability();
+        return new BackendInfo(b.id(), moduleOf(b), b.priority(), a.isAvailable(), a.cause(), b.capabilities(),
+                b == auto, true);
+    }
+
+    private static BackendInfo describe(ServiceProviders.LoadFailure f) {
+        return new BackendInfo(f.provider().map(Class::getName).orElse(UNKNOWN),
+                f.provider().map(Backends::moduleOf).orElse(UNKNOWN), Integer.MIN_VALUE,
+                false, Optional.of("failed to load: " + f.reason()), Set.of(), false, false);
     }
 
     /**
@@ -116,9 +130,9 @@ final class Backends {
                     return checked(b, required);
                 }
             }
-            throw new NoBackendException("no backend has id \"" + w + "\""
-                    + (id == null ? " (from system property " + PROPERTY + ")" : "")
-                    + "; known: " + knownIds() + hint());
+            throw new NoBackendException(ServiceProviders.unknownId("backend", w, id == null ? PROPERTY : null,
+                    all().stream().map(LockBackend::id).collect(Collectors.toList()), found().loadFailures())
+                    + hint());
         }
         LockBackend chosen = autoChoice(all(), required);
         if (chosen == null) {
@@ -178,14 +192,10 @@ final class Backends {
                 sb.append(']');
             }
         }
-        for (String failure : found().loadFailures()) {
-            sb.append(" [failed to load: ").append(failure).append(']');
+        for (ServiceProviders.LoadFailure failure : found().loadFailures()) {
+            sb.append(" [failed to load: ").append(failure.reason()).append(']');
         }
         return sb.append(hint()).toString();
-    }
-
-    private static String knownIds() {
-        return all().isEmpty() ? "none" : all().stream().map(LockBackend::id).collect(Collectors.joining(", "));
     }
 
     private static String hint() {

@@ -6,10 +6,10 @@ package dev.pidlock;
  *
  * @since 0.1
  */
-public final class NoBackendException extends PidLockException {
+public final class NoBackendException extends NoProviderException {
     private static final long serialVersionUID = 1L;
 
     NoBackendException(String message) {
-        super(null, message, null);
+        super(message);
     }
 }

@@ -226,6 +226,7 @@ public final class PidLock implements AutoCloseable {
         private final Set<Capability> required = EnumSet.noneOf(Capability.class);
         private StaleDetector detector;
         private OwnershipPolicy policy;
+        private String policyId;
         private ReleaseAction releaseAction;
         private Set<PosixFilePermission> mode;
         private Boolean reentry;
@@ -240,41 +241,47 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param dir where a named lock's pidfile goes, instead of the default directory
          * @return this builder
+         * @throws IllegalStateException when this builder came from {@link PidLock#at(Path)}, which set the
+         *                               pidfile's location already
          * @since 0.1
          */
         public Builder directory(Path dir) {
             Objects.requireNonNull(dir, "dir");
-            if (path != null) {
-                throw new IllegalStateException("directory() applies to named locks; this one is at " + path);
-            }
+            requireState(path == null, "directory(Path)", "at(Path)", "pidfile's location");
             this.directory = dir.toAbsolutePath().normalize();
             return this;
         }
 
         /**
+         * An id that no backend has fails the terminal operation with a {@link NoBackendException} listing
+         * the known ids, as the same id in the {@code dev.pidlock.backend} system property does.
+         *
          * @param id the backend to use ({@code nio}, {@code ofd}, …, or {@code auto}); wins over the
          *           {@code dev.pidlock.backend} system property
          * @return this builder
+         * @throws IllegalStateException when {@link #backend(LockBackend)} set the backend already
          * @since 0.1
          */
         public Builder backend(String id) {
             Objects.requireNonNull(id, "id");
+            requireState(backendInstance == null, "backend(String)", "backend(LockBackend)", "backend");
             if (id.isBlank()) {
                 throw new IllegalArgumentException("backend id is blank");
             }
             this.backendId = id.strip();
-            this.backendInstance = null;
             return this;
         }
 
         /**
          * @param backend a backend instance to use, found or not
          * @return this builder
+         * @throws IllegalStateException when {@link #backend(String)} set the backend already
          * @since 0.1
          */
         public Builder backend(LockBackend backend) {
-            this.backendInstance = Objects.requireNonNull(backend, "backend");
-            this.backendId = null;
+            Objects.requireNonNull(backend, "backend");
+            requireState(backendId == null, "backend(LockBackend)", "backend(String)", "backend");
+            this.backendInstance = backend;
             return this;
         }
 
@@ -302,21 +309,45 @@ public final class PidLock implements AutoCloseable {
         /**
          * @param policy what an acquirer may do with the file
          * @return this builder
+         * @throws IllegalStateException when {@link #ownership(String)} set the policy already
          * @since 0.1
          */
         public Builder ownership(OwnershipPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(policy, "policy");
+            requireState(policyId == null, "ownership(OwnershipPolicy)", "ownership(String)", "ownership policy");
+            this.policy = policy;
             return this;
         }
 
         /**
-         * @param id the id of a policy found with ServiceLoader, or {@code default}
+         * An id that no policy has fails the terminal operation with a {@link NoProviderException} listing the
+         * known ids, as the same id in the {@code dev.pidlock.ownership} system property does.
+         *
+         * @param id the id of a policy found with ServiceLoader, or {@code default}; wins over the
+         *           {@code dev.pidlock.ownership} system property
          * @return this builder
+         * @throws IllegalStateException when {@link #ownership(OwnershipPolicy)} set the policy already
          * @since 0.1
          */
         public Builder ownership(String id) {
-            this.policy = Extensions.policy(Objects.requireNonNull(id, "id"));
+            Objects.requireNonNull(id, "id");
+            requireState(policy == null, "ownership(String)", "ownership(OwnershipPolicy)", "ownership policy");
+            if (id.isBlank()) {
+                throw new IllegalArgumentException("ownership policy id is blank");
+            }
+            this.policyId = id.strip();
             return this;
+        }
+
+        /**
+         * Refuses a setter that would set what another setter set already, in another way (as Caffeine's
+         * builder does): which of the two should win is not for the builder to guess.
+         */
+        private static void requireState(boolean unset, String call, String earlier, String what) {
+            if (!unset) {
+                throw new IllegalStateException(call + " after " + earlier + ": the " + what
+                        + " was set already; set it one way");
+            }
         }
 
         /**
@@ -422,7 +453,7 @@ public final class PidLock implements AutoCloseable {
         }
 
         Config config() {
-            OwnershipPolicy base = policy != null ? policy : Extensions.defaultPolicy();
+            OwnershipPolicy base = policy != null ? policy : Extensions.policy(policyId);
             OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
                     ? base : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive);
             return new Config(path(), backendInstance, backendId, Set.copyOf(required),

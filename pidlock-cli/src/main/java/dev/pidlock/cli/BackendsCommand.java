@@ -15,23 +15,36 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code pidlock backends}: every backend found, available or not. */
+/**
+ * {@code pidlock backends}: every backend found, available or not, and every backend provider that failed to
+ * load (named by its class, with why).
+ */
 @Command(name = "backends", mixinStandardHelpOptions = true,
-        description = "List every lock backend with its module, availability, cause, capabilities and priority.")
+        description = "List every lock backend with its module, availability, cause, capabilities and priority,"
+                + " and every backend that failed to load, with why.")
 final class BackendsCommand implements Callable<Integer> {
 
-    @Option(names = "--json", description = "Print JSON.")
+    @Option(names = "--json", description = "Print JSON (a backend that failed to load has \"loaded\": false).")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
         List<BackendInfo> all = PidLock.backends();
         PrintWriter out = new PrintWriter(System.out, true);
-        if (json) {
-            out.println(toJson(all));
-            return ExitCodes.OK;
-        }
+        out.print(json ? toJson(all) + System.lineSeparator() : text(all));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static String text(List<BackendInfo> all) {
+        StringWriter w = new StringWriter();
+        PrintWriter out = new PrintWriter(w);
         for (BackendInfo b : all) {
+            if (!b.loaded()) {
+                out.printf("%-10s failed to load  %s%n", b.id(), b.module());
+                out.println("           cause: " + b.cause().orElse("unknown"));
+                continue;
+            }
             out.printf("%-10s %-9s priority %3d  %s%s%n", b.id(), b.available() ? "available" : "unavailable",
                     b.priority(), b.module(), b.isDefault() ? "  (default)" : "");
             if (!b.available()) {
@@ -40,7 +53,8 @@ final class BackendsCommand implements Callable<Integer> {
             out.println("           " + b.capabilities().stream().sorted().map(BackendsCommand::capability)
                     .collect(Collectors.joining(", ")));
         }
-        return ExitCodes.OK;
+        out.flush();
+        return w.toString();
     }
 
     static String capability(Capability c) {
@@ -67,8 +81,15 @@ final class BackendsCommand implements Callable<Integer> {
                     g.writeString(capability(c));
                 }
                 g.writeEndArray();
-                g.writeNumberField("priority", b.priority());
+                if (b.loaded()) {
+                    g.writeNumberField("priority", b.priority());
+                } else {
+                    g.writeNullField("priority");
+                }
                 g.writeBooleanField("default", b.isDefault());
+                if (!b.loaded()) {
+                    g.writeBooleanField("loaded", false);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

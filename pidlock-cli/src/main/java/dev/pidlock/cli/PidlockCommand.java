@@ -3,20 +3,15 @@ package dev.pidlock.cli;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ScopeType;
 
 /** The {@code pidlock} command and its subcommands. */
 @Command(name = "pidlock", mixinStandardHelpOptions = true, versionProvider = PidlockCommand.Version.class,
-        description = "Run a program at most once at a time on this host, and tell who is running.",
+        description = {"Run a program at most once at a time on this host, and tell who is running.",
+                "--debug (anywhere before --) prints stack traces and pidlock's log messages."},
         footer = ExitCodes.TABLE,
         subcommands = {RunCommand.class, StartCommand.class, StopCommand.class, RestartCommand.class,
                 StatusCommand.class, BackendsCommand.class})
 final class PidlockCommand implements Runnable {
-
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "Print stack traces and pidlock's log messages (any subcommand).")
-    boolean debug;
 
     static void enableDebugLogging() {
         Logger root = Logger.getLogger("");

@@ -62,24 +62,7 @@ final class RunCommand implements Callable<Integer> {
         if (keepFile) {
             b.onRelease(ReleaseAction.KEEP);
         }
-        dev.pidlock.BackendInfo chosen = Launch.chosen(b);
-        boolean inherit = Launch.inheritable(chosen);
-        List<String> argv = new ArrayList<>(command);
-        if (inherit) {
-            b.inheritableAcrossExec();
-        } else if (noFork) {
-            throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "--no-fork needs a backend whose lock survives"
-                    + " exec (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
-        } else {
-            if (!Files.isExecutable(SETPRIV)) {
-                throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "backend " + chosen.id()
-                        + " cannot pass its lock to the command, and " + SETPRIV + " (to kill the command if"
-                        + " pidlock dies) is missing; use ofd, flock or ofd+flock");
-            }
-            System.err.println("pidlock: backend " + chosen.id() + " cannot pass its lock to the command;"
-                    + " supervising it instead (it is killed if pidlock dies)");
-            argv.addAll(0, List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
-        }
+        LaunchChoice launch = chooseLaunch(b);
         PidLock lock;
         try {
             lock = wait == null ? b.acquire() : b.acquire(wait);
@@ -87,8 +70,8 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("pidlock: " + Main.message(e));
             return conflictExitCode;
         }
-        Spawn.Request request = new Spawn.Request(argv, System.getenv(),
-                inherit ? lock.inheritableDescriptor() : OptionalInt.empty(),
+        Spawn.Request request = new Spawn.Request(launch.argv(), System.getenv(),
+                launch.inherit() ? lock.inheritableDescriptor() : OptionalInt.empty(),
                 new Spawn.Inherit(), new Spawn.Inherit(), new Spawn.Inherit(), false);
         if (noFork) {
             try {
@@ -97,19 +80,56 @@ final class RunCommand implements Callable<Integer> {
                 lock.close();
             }
         }
-        long[] child = {0};
-        int[] early = {0};
-        for (String name : List.of("TERM", "INT", "HUP")) {
-            SignalHandling.handle(name, number -> {
-                synchronized (child) {
-                    if (child[0] == 0) {
-                        early[0] = number;
-                    } else {
-                        forward(child[0], number);
-                    }
-                }
-            });
+        return supervise(request, lock, launch.inherit());
+    }
+
+    /**
+     * How the command gets the lock.
+     *
+     * @param inherit whether it inherits the locked descriptor; otherwise pidlock holds the lock and the
+     *                command runs under {@code setpriv --pdeathsig KILL}
+     * @param argv    what to start
+     */
+    private record LaunchChoice(boolean inherit, List<String> argv) {
+    }
+
+    /**
+     * Chooses how the command gets the lock from what the backend can do: it inherits the locked descriptor
+     * (the builder is set to open it so), or it runs under supervision, killed if pidlock dies.
+     *
+     * @throws Main.CommandFailure when neither is possible, or {@code --no-fork} asks for what the backend
+     *                             cannot do
+     */
+    private LaunchChoice chooseLaunch(PidLock.Builder b) {
+        dev.pidlock.BackendInfo chosen = Launch.chosen(b);
+        List<String> argv = new ArrayList<>(command);
+        if (Launch.inheritable(chosen)) {
+            b.inheritableAcrossExec();
+            return new LaunchChoice(true, argv);
         }
+        if (noFork) {
+            throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "--no-fork needs a backend whose lock survives"
+                    + " exec (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
+        }
+        if (!Files.isExecutable(SETPRIV)) {
+            throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "backend " + chosen.id()
+                    + " cannot pass its lock to the command, and " + SETPRIV + " (to kill the command if"
+                    + " pidlock dies) is missing; use ofd, flock or ofd+flock");
+        }
+        System.err.println("pidlock: backend " + chosen.id() + " cannot pass its lock to the command;"
+                + " supervising it instead (it is killed if pidlock dies)");
+        argv.addAll(0, List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        return new LaunchChoice(false, argv);
+    }
+
+    /**
+     * Starts the command with signals passed on to it, names it in the pidfile and waits for it. The lock is
+     * released once the command was reaped; if waiting fails, a command that inherited the lock keeps it.
+     *
+     * @return the command's status
+     */
+    private static int supervise(Spawn.Request request, PidLock lock, boolean inherit) throws Exception {
+        SignalForwarding signals = SignalForwarding.install();
         long pid;
         try {
             pid = Spawn.spawn(request);
@@ -117,12 +137,7 @@ final class RunCommand implements Callable<Integer> {
             lock.close();
             throw e;
         }
-        synchronized (child) {
-            child[0] = pid;
-            if (early[0] != 0) {
-                forward(pid, early[0]);
-            }
-        }
+        signals.started(pid);
         boolean reaped = false;
         try {
             lock.recordPid(pid);
@@ -134,6 +149,45 @@ final class RunCommand implements Callable<Integer> {
                 lock.close();
             } else if (inherit) {
                 lock.handOff();
+            }
+        }
+    }
+
+    /**
+     * Passes SIGTERM, SIGINT and SIGHUP on to the command; a signal that arrives before the command is started
+     * is passed on (the last of them) as soon as it is.
+     */
+    private static final class SignalForwarding {
+        /** The command's pid, 0 until it is started. */
+        private long child;
+        /** The last signal that arrived before the command was started, or 0. */
+        private int early;
+
+        private SignalForwarding() {
+        }
+
+        /** @return a forwarding that catches the three signals from now on */
+        static SignalForwarding install() {
+            SignalForwarding f = new SignalForwarding();
+            for (String name : List.of("TERM", "INT", "HUP")) {
+                SignalHandling.handle(name, f::arrived);
+            }
+            return f;
+        }
+
+        private synchronized void arrived(int signal) {
+            if (child == 0) {
+                early = signal;
+            } else {
+                forward(child, signal);
+            }
+        }
+
+        /** @param pid the command, now started */
+        synchronized void started(long pid) {
+            child = pid;
+            if (early != 0) {
+                forward(pid, early);
             }
         }
     }

@@ -101,58 +101,45 @@ final class StatusCommand implements Callable<Integer> {
             g.writeStringField("name", name);
             g.writeStringField("pidfile", s.path().toString());
             g.writeStringField("status", state(s));
-            if (s.pid().isPresent()) {
-                g.writeNumberField("pid", s.pid().getAsLong());
-            } else {
-                g.writeNullField("pid");
-            }
-            switch (s.lock()) {
-                case LOCKED -> g.writeBooleanField("locked", true);
-                case UNLOCKED -> g.writeBooleanField("locked", false);
-                case UNKNOWN -> g.writeNullField("locked");
-            }
-            Optional<java.time.Instant> started = p.flatMap(ProcessInfo::startedAt);
-            if (started.isPresent()) {
-                g.writeStringField("started_at", started.get().toString());
-            } else {
-                g.writeNullField("started_at");
-            }
-            Optional<Duration> up = p.flatMap(ProcessInfo::uptime);
-            if (up.isPresent()) {
-                g.writeNumberField("uptime_seconds", up.get().toMillis() / 1000.0);
-            } else {
-                g.writeNullField("uptime_seconds");
-            }
-            if (p.isPresent() && p.get().treeCpuPercent().isPresent()) {
-                g.writeNumberField("cpu_percent", round(p.get().treeCpuPercent().getAsDouble()));
-            } else {
-                g.writeNullField("cpu_percent");
-            }
-            if (p.isPresent() && p.get().treeResidentBytes().isPresent()) {
-                g.writeNumberField("memory_rss_bytes", p.get().treeResidentBytes().getAsLong());
-            } else {
-                g.writeNullField("memory_rss_bytes");
-            }
-            if (p.isPresent() && p.get().treeMemoryPercent().isPresent()) {
-                g.writeNumberField("memory_percent", round(p.get().treeMemoryPercent().getAsDouble()));
-            } else {
-                g.writeNullField("memory_percent");
-            }
-            Optional<String> command = p.flatMap(ProcessInfo::command);
-            if (command.isPresent()) {
-                g.writeStringField("command", command.get());
-            } else {
-                g.writeNullField("command");
-            }
-            if (p.isPresent()) {
-                g.writeNumberField("processes", 1 + p.get().descendants());
-            } else {
-                g.writeNumberField("processes", 0);
-            }
+            writeOrNull(g, "pid", s.pid().stream().boxed().findFirst(), JsonGenerator::writeNumberField);
+            Optional<Boolean> locked = switch (s.lock()) {
+                case LOCKED -> Optional.of(true);
+                case UNLOCKED -> Optional.of(false);
+                case UNKNOWN -> Optional.empty();
+            };
+            writeOrNull(g, "locked", locked, JsonGenerator::writeBooleanField);
+            writeOrNull(g, "started_at", p.flatMap(ProcessInfo::startedAt).map(Object::toString),
+                    JsonGenerator::writeStringField);
+            writeOrNull(g, "uptime_seconds", p.flatMap(ProcessInfo::uptime).map(up -> up.toMillis() / 1000.0),
+                    JsonGenerator::writeNumberField);
+            writeOrNull(g, "cpu_percent", p.flatMap(i -> i.treeCpuPercent().stream().boxed().findFirst())
+                    .map(StatusCommand::round), JsonGenerator::writeNumberField);
+            writeOrNull(g, "memory_rss_bytes", p.flatMap(i -> i.treeResidentBytes().stream().boxed().findFirst()),
+                    JsonGenerator::writeNumberField);
+            writeOrNull(g, "memory_percent", p.flatMap(i -> i.treeMemoryPercent().stream().boxed().findFirst())
+                    .map(StatusCommand::round), JsonGenerator::writeNumberField);
+            writeOrNull(g, "command", p.flatMap(ProcessInfo::command), JsonGenerator::writeStringField);
+            g.writeNumberField("processes", p.map(i -> 1 + i.descendants()).orElse(0));
             g.writeStringField("detail", s.detail());
             g.writeEndObject();
         }
         return w.toString();
+    }
+
+    /** Writes one field of a JSON object. */
+    @FunctionalInterface
+    private interface FieldWriter<T> {
+        void write(JsonGenerator g, String field, T value) throws IOException;
+    }
+
+    /** Writes {@code field} with {@code writer} when there is a value, and as JSON null when there is none. */
+    private static <T> void writeOrNull(JsonGenerator g, String field, Optional<T> value, FieldWriter<T> writer)
+            throws IOException {
+        if (value.isPresent()) {
+            writer.write(g, field, value.get());
+        } else {
+            g.writeNullField(field);
+        }
     }
 
     private static double round(double v) {
