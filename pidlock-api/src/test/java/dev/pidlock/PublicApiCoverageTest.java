@@ -1,4 +1,4 @@
-package dev.pidlock.nio;
+package dev.pidlock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,27 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pidlock.AlreadyRunningException;
-import dev.pidlock.NoProviderException;
-import dev.pidlock.PidFileStatus;
-import dev.pidlock.PidLock;
-import dev.pidlock.PidLockConflictException;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.RecordedHolder;
 import dev.pidlock.spi.ReleaseAction;
 import dev.pidlock.spi.StaleVerdict;
-import dev.pidlock.testkit.ChildProcess;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -36,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A test for each public API method that had none: the builder's {@code runExclusive} (both), {@code holdUntilExit},
  * {@code forThisProgram}, {@code staleDetector}, {@code respectLiveUnlockedHolder}, {@code ownership} (both) and
- * the {@code dev.pidlock.ownership} system property. They use whatever backend {@code auto} picks and assume
- * nothing of it, so that they can move to pidlock-api with a test backend.
+ * the {@code dev.pidlock.ownership} system property. They acquire with {@link TestBackend}; the child JVMs of
+ * {@code holdUntilExit} and {@code forThisProgram} find it on their class path.
  */
 class PublicApiCoverageTest {
 
@@ -46,14 +40,18 @@ class PublicApiCoverageTest {
     @TempDir
     Path dir;
 
+    private static PidLock.Builder at(Path pidfile) {
+        return PidLock.at(pidfile).backend(TestBackend.INSTANCE);
+    }
+
     @Test
     void runExclusiveRunsTheActionHoldingTheLockAndReleasesItAfterwards() {
         Path pidfile = dir.resolve("job.pid");
         AtomicReference<PidFileStatus> during = new AtomicReference<>();
         AtomicBoolean refusedDuring = new AtomicBoolean();
-        PidLock.at(pidfile).runExclusive(() -> {
-            during.set(PidLock.at(pidfile).inspect());
-            refusedDuring.set(PidLock.at(pidfile).tryAcquire().isEmpty());
+        at(pidfile).runExclusive(() -> {
+            during.set(at(pidfile).inspect());
+            refusedDuring.set(at(pidfile).tryAcquire().isEmpty());
         });
         assertEquals(PidFileStatus.State.RUNNING, during.get().state(), during.get().toString());
         assertEquals(OptionalLong.of(ProcessHandle.current().pid()), during.get().pid());
@@ -65,9 +63,9 @@ class PublicApiCoverageTest {
     void runExclusiveDoesNotRunTheActionWhenTheLockIsHeld() {
         Path pidfile = dir.resolve("job.pid");
         AtomicBoolean ran = new AtomicBoolean();
-        try (PidLock held = PidLock.at(pidfile).acquire()) {
-            assertThrows(PidLockConflictException.class, () -> PidLock.at(pidfile).runExclusive(() -> ran.set(true)));
-            assertThrows(PidLockConflictException.class, () -> PidLock.at(pidfile).runExclusive(() -> {
+        try (PidLock held = at(pidfile).acquire()) {
+            assertThrows(PidLockConflictException.class, () -> at(pidfile).runExclusive(() -> ran.set(true)));
+            assertThrows(PidLockConflictException.class, () -> at(pidfile).runExclusive(() -> {
                 ran.set(true);
                 return "ran";
             }));
@@ -79,20 +77,20 @@ class PublicApiCoverageTest {
     @Test
     void runExclusiveWithACallableReturnsItsResultAndPassesItsExceptionOnReleasingTheLock() throws Exception {
         Path pidfile = dir.resolve("job.pid");
-        String result = PidLock.at(pidfile).runExclusive(() -> {
-            assertTrue(PidLock.at(pidfile).tryAcquire().isEmpty(), "held while the action runs");
+        String result = at(pidfile).runExclusive(() -> {
+            assertTrue(at(pidfile).tryAcquire().isEmpty(), "held while the action runs");
             return "done";
         });
         assertEquals("done", result);
         assertFalse(Files.exists(pidfile), "released afterwards");
 
         IOException thrown = new IOException("the job failed");
-        IOException e = assertThrows(IOException.class, () -> PidLock.at(pidfile).runExclusive(() -> {
+        IOException e = assertThrows(IOException.class, () -> at(pidfile).runExclusive(() -> {
             throw thrown;
         }));
         assertSame(thrown, e);
         assertFalse(Files.exists(pidfile), "released after the failure too");
-        try (PidLock again = PidLock.at(pidfile).acquire()) {
+        try (PidLock again = at(pidfile).acquire()) {
             assertTrue(again.isHeld());
         }
     }
@@ -100,12 +98,12 @@ class PublicApiCoverageTest {
     @Test
     void holdUntilExitKeepsTheLockUntilTheJvmExitsAndReleasesItThen() throws IOException {
         Path pidfile = dir.resolve("daemon.pid");
-        try (ChildProcess child = child("holdUntilExit", pidfile.toString())) {
+        try (Child child = child("holdUntilExit", pidfile.toString())) {
             child.expect("HELD");
-            PidFileStatus status = PidLock.at(pidfile).inspect();
+            PidFileStatus status = at(pidfile).inspect();
             assertEquals(PidFileStatus.State.RUNNING, status.state(), status.toString());
             assertEquals(OptionalLong.of(child.pid()), status.pid());
-            assertTrue(PidLock.at(pidfile).tryAcquire().isEmpty(), "the child still holds it");
+            assertTrue(at(pidfile).tryAcquire().isEmpty(), "the child still holds it");
             child.send("exit");
             assertEquals(0, child.waitFor(), child.stderr());
         }
@@ -114,7 +112,7 @@ class PublicApiCoverageTest {
 
     @Test
     void forThisProgramNamesTheLockAfterTheMainClass() throws IOException {
-        try (ChildProcess child = child("forThisProgram", dir.toString())) {
+        try (Child child = child("forThisProgram", dir.toString())) {
             String line = child.expect("HELD ");
             Path expected = dir.resolve(PublicApiCoverageTest.class.getSimpleName() + ".pid");
             assertEquals("HELD " + expected, line);
@@ -131,7 +129,7 @@ class PublicApiCoverageTest {
         Files.writeString(pidfile, dead + "\n");
         List<RecordedHolder> asked = new ArrayList<>();
         AlreadyRunningException e = assertThrows(AlreadyRunningException.class,
-                () -> PidLock.at(pidfile).staleDetector(holder -> {
+                () -> at(pidfile).staleDetector(holder -> {
                     asked.add(holder);
                     return StaleVerdict.alive("this detector says so");
                 }).acquire());
@@ -140,7 +138,7 @@ class PublicApiCoverageTest {
         assertEquals(dead, asked.get(0).pid());
         assertEquals(pidfile, asked.get(0).pidfile());
 
-        try (PidLock lock = PidLock.at(pidfile).staleDetector(holder -> StaleVerdict.dead("gone")).acquire()) {
+        try (PidLock lock = at(pidfile).staleDetector(holder -> StaleVerdict.dead("gone")).acquire()) {
             assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(pidfile), "taken over");
             assertTrue(lock.isHeld());
         }
@@ -153,10 +151,10 @@ class PublicApiCoverageTest {
         try {
             Files.writeString(pidfile, sleeper.pid() + "\n");
             AlreadyRunningException refused = assertThrows(AlreadyRunningException.class,
-                    () -> PidLock.at(pidfile).respectLiveUnlockedHolder(true).acquire());
+                    () -> at(pidfile).respectLiveUnlockedHolder(true).acquire());
             assertEquals(sleeper.pid(), refused.holderPid().orElseThrow());
             assertEquals(sleeper.pid() + "\n", Files.readString(pidfile), "left alone");
-            try (PidLock lock = PidLock.at(pidfile).respectLiveUnlockedHolder(false).acquire()) {
+            try (PidLock lock = at(pidfile).respectLiveUnlockedHolder(false).acquire()) {
                 assertTrue(lock.isHeld());
                 assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(pidfile), "taken over");
             }
@@ -179,21 +177,21 @@ class PublicApiCoverageTest {
                 return ReleaseAction.KEEP;
             }
         };
-        PidLock.at(pidfile).ownership(keep).acquire().close();
+        at(pidfile).ownership(keep).acquire().close();
         assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(pidfile), "kept, as the policy says");
-        PidLock.at(pidfile).ownership(OwnershipPolicy.defaults()).acquire().close();
+        at(pidfile).ownership(OwnershipPolicy.defaults()).acquire().close();
         assertFalse(Files.exists(pidfile), "removed, as the default policy says");
     }
 
     @Test
     void ownershipWithAnIdSelectsThePolicyAndAnUnknownIdIsRefused() {
         Path pidfile = dir.resolve("app.pid");
-        try (PidLock lock = PidLock.at(pidfile).ownership("default").acquire()) {
+        try (PidLock lock = at(pidfile).ownership("default").acquire()) {
             assertTrue(lock.isHeld());
         }
         assertFalse(Files.exists(pidfile), "the default policy removes the pidfile");
         NoProviderException e = assertThrows(NoProviderException.class,
-                () -> PidLock.at(pidfile).ownership("no-such-policy").acquire());
+                () -> at(pidfile).ownership("no-such-policy").acquire());
         assertTrue(e.getMessage().startsWith("no ownership policy has id \"no-such-policy\"; known: default"),
                 e.getMessage());
         assertFalse(Files.exists(pidfile), "nothing was created");
@@ -203,14 +201,14 @@ class PublicApiCoverageTest {
     void theOwnershipPropertySelectsThePolicyWhenTheBuilderDoesNot() {
         Path pidfile = dir.resolve("app.pid");
         NoProviderException e = withPolicyProperty("no-such-policy",
-                () -> assertThrows(NoProviderException.class, () -> PidLock.at(pidfile).acquire()));
+                () -> assertThrows(NoProviderException.class, () -> at(pidfile).acquire()));
         assertTrue(e.getMessage().contains("(from system property " + POLICY_PROPERTY + ")"), e.getMessage());
         withPolicyProperty("no-such-policy", () -> {
-            PidLock.at(pidfile).ownership("default").acquire().close();
+            at(pidfile).ownership("default").acquire().close();
             return null;
         });
         withPolicyProperty(" default ", () -> {
-            PidLock.at(pidfile).acquire().close();
+            at(pidfile).acquire().close();
             return null;
         });
         assertFalse(Files.exists(pidfile));
@@ -262,20 +260,74 @@ class PublicApiCoverageTest {
     }
 
     /**
-     * Starts {@link #main} in a child JVM. The test classes are patched into the module, so on neither path:
-     * the child gets their folder, found from where this class file is, on its class path.
+     * Starts {@link #main} in a child JVM on the class path: this module's classes and its test classes (with
+     * {@link TestBackend} in their {@code META-INF/services}).
      */
-    private static ChildProcess child(String... args) throws IOException {
-        Path testClasses;
+    private static Child child(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", classes(PublicApiCoverageTest.class) + java.io.File.pathSeparator + classes(PidLock.class),
+                PublicApiCoverageTest.class.getName()));
+        command.addAll(List.of(args));
+        return new Child(new ProcessBuilder(command).start());
+    }
+
+    private static String classes(Class<?> c) {
         try {
-            testClasses = Path.of(PublicApiCoverageTest.class.getResource("PublicApiCoverageTest.class").toURI())
-                    .getParent().getParent().getParent().getParent();
-        } catch (URISyntaxException e) {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-        List<String> command = new ArrayList<>(ChildProcess.javaCommand(PublicApiCoverageTest.class.getName(), args));
-        int cp = command.indexOf("-cp");
-        command.set(cp + 1, testClasses + File.pathSeparator + command.get(cp + 1));
-        return ChildProcess.start(null, command);
+    }
+
+    /** A child JVM, talked to line by line; killed when closed. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintStream in;
+
+        Child(Process process) {
+            this.process = process;
+            this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** @return the first line that starts with {@code prefix}; fails at the end of the output */
+        String expect(String prefix) throws IOException {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("the child ended without saying " + prefix + ": " + stderr());
+        }
+
+        void send(String line) {
+            in.println(line);
+        }
+
+        int waitFor() throws IOException {
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the child did not exit");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            return process.exitValue();
+        }
+
+        String stderr() throws IOException {
+            return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 }
