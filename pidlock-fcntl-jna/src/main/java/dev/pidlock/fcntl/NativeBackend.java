@@ -71,7 +71,8 @@ abstract class NativeBackend implements LockBackend {
             if (reason.isPresent()) {
                 return reason;
             }
-            NativeFile f = NativeFile.open(Binding.errors(), file, true, false, false, OwnershipPolicy.DEFAULT_MODE);
+            NativeFile f = NativeFile.open(Binding.errors(), file,
+                    NativeFile.OpenOptions.forLocking(OwnershipPolicy.DEFAULT_MODE));
             try {
                 LockKind kind = kind(platform);
                 if (!kind.tryLock(f)) {
@@ -100,8 +101,9 @@ abstract class NativeBackend implements LockBackend {
         if (request.inheritable() && !capabilities.contains(Capability.INHERITABLE_ACROSS_EXEC)) {
             throw new IOException("open " + path + ": backend " + id + " cannot pass its lock across exec");
         }
-        NativeFile f = NativeFile.open(Binding.errors(), path, request.forLocking(), false, request.inheritable(),
-                request.createMode());
+        NativeFile f = NativeFile.open(Binding.errors(), path, (request.forLocking()
+                ? NativeFile.OpenOptions.forLocking(request.createMode()) : NativeFile.OpenOptions.forReading())
+                .inheritable(request.inheritable()));
         return new NativePidFile(f, kind(Binding.platform().orElseThrow()));
     }
 

@@ -77,7 +77,8 @@ public final class LockfBackend implements LockBackend {
     /** Creates a file in a fresh temporary directory the way {@link #open} does, then locks, probes, unlocks. */
     private static Availability probe() {
         return Binding.probe(ID, file -> {
-            NativeFile f = NativeFile.open(Binding.errors(), file, true, true, false, OwnershipPolicy.DEFAULT_MODE);
+            NativeFile f = NativeFile.open(Binding.errors(), file,
+                    NativeFile.OpenOptions.forLocking(OwnershipPolicy.DEFAULT_MODE).createExclusively());
             try (LockfPidFile handle = new LockfPidFile(f, true)) {
                 if (!handle.tryLock()) {
                     return Optional.of("a fresh temporary file " + file + " could not be locked");
@@ -107,13 +108,14 @@ public final class LockfBackend implements LockBackend {
         }
         Errors errors = Binding.errors();
         if (!request.forLocking()) {
-            return new LockfPidFile(NativeFile.open(errors, path, false, false, false, Set.of()), false);
+            return new LockfPidFile(NativeFile.open(errors, path, NativeFile.OpenOptions.forReading()), false);
         }
         try {
-            return new LockfPidFile(NativeFile.open(errors, path, true, true, false,
-                    LockfPidFile.withCreationMark(request.createMode())), true);
+            return new LockfPidFile(NativeFile.open(errors, path, NativeFile.OpenOptions.forLocking(
+                    LockfPidFile.withCreationMark(request.createMode())).createExclusively()), true);
         } catch (FileAlreadyExistsException present) {
-            return new LockfPidFile(NativeFile.open(errors, path, true, false, false, request.createMode()), false);
+            return new LockfPidFile(NativeFile.open(errors, path,
+                    NativeFile.OpenOptions.forLocking(request.createMode())), false);
         }
     }
 
