@@ -6,14 +6,13 @@
  */
 module dev.pidlock.cli {
     requires dev.pidlock.api;
+    requires dev.pidlock.fcntl;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
-    requires com.sun.jna;
     requires jdk.unsupported;
     requires java.logging;
 
     opens dev.pidlock.cli to info.picocli;
-    exports dev.pidlock.cli.spawn to com.sun.jna;
 
     uses dev.pidlock.spi.LockBackend;
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pidlock.ProcessInfo;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,16 +25,19 @@ class ZombieTest {
         // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
         Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 30").start();
         try {
+            // found by reading /proc here, not through the code under test: were ProcessLookup.isZombie broken,
+            // the test would otherwise find no zombie and pass without checking anything
             long zombie = -1;
-            for (int i = 0; i < 500 && zombie < 0; i++) {
+            for (int i = 0; i < 2000 && zombie < 0; i++) {
                 Optional<ProcessHandle> child = parent.toHandle().children().findFirst();
-                if (child.isPresent() && ProcessLookup.isZombie(child.get().pid())) {
+                if (child.isPresent() && state(child.get().pid()) == 'Z') {
                     zombie = child.get().pid();
                 } else {
                     TimeUnit.MILLISECONDS.sleep(10);
                 }
             }
-            assumeTrue(zombie > 0, "no zombie appeared");
+            assertTrue(zombie > 0, "sh's background child did not turn into a zombie");
+            assertTrue(ProcessLookup.isZombie(zombie), "/proc/" + zombie + "/stat says Z");
             long pid = zombie;
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the JDK calls it alive");
             RecordedHolder holder = new RecordedHolder(pid, Path.of("/nowhere.pid"), Optional.empty());
@@ -42,6 +46,16 @@ class ZombieTest {
             assertFalse(ProcessInfo.of(pid).alive());
         } finally {
             parent.destroyForcibly();
+        }
+    }
+
+    /** @return the state letter of {@code /proc/PID/stat}, or '?' when it cannot be read */
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException | RuntimeException gone) {
+            return '?';
         }
     }
 }

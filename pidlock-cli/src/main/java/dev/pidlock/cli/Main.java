@@ -5,7 +5,8 @@ import dev.pidlock.NoBackendException;
 import dev.pidlock.PidFileAccessException;
 import dev.pidlock.PidLockConflictException;
 import dev.pidlock.UnsafePidFileException;
-import dev.pidlock.cli.spawn.SpawnException;
+import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.fcntl.spawn.SpawnException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class Main {
     private static void warmUp() {
         Thread t = new Thread(() -> {
             try {
-                Class.forName("dev.pidlock.cli.spawn.SpawnLibc", true, Main.class.getClassLoader());
+                Spawn.bind();
                 dev.pidlock.PidLock.at(java.nio.file.Path.of("/")).selectedBackend();
             } catch (Throwable ignored) {
                 // the command meets the same problem itself, and reports it

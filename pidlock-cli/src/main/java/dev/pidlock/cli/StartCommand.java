@@ -2,7 +2,7 @@ package dev.pidlock.cli;
 
 import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
-import dev.pidlock.cli.spawn.Spawn;
+import dev.pidlock.fcntl.spawn.Spawn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -40,10 +40,11 @@ final class ExclusiveCreateStore implements PidFileStore {
             return DescriptorStore.INSTANCE.open(path, request);
         }
         try {
-            return NativeFile.open(Binding.errors(), path, true, true, false,
-                    LockfLock.withCreationMark(request.createMode()));
+            return NativeFile.open(Binding.errors(), path,
+                    NativeFile.OpenOptions.forLocking(LockfLock.withCreationMark(request.createMode()))
+                            .createExclusively());
         } catch (FileAlreadyExistsException present) {
-            return NativeFile.open(Binding.errors(), path, true, false, false, request.createMode());
+            return NativeFile.open(Binding.errors(), path, NativeFile.OpenOptions.forLocking(request.createMode()));
         }
     }
 

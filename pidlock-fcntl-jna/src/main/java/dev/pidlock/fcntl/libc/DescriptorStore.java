@@ -40,8 +40,9 @@ public final class DescriptorStore implements PidFileStore {
 
     @Override
     public OpenPidFile open(Path path, OpenRequest request) throws IOException {
-        return NativeFile.open(Binding.errors(), path, request.forLocking(), false, request.inheritable(),
-                request.createMode());
+        NativeFile.OpenOptions options = request.forLocking()
+                ? NativeFile.OpenOptions.forLocking(request.createMode()) : NativeFile.OpenOptions.forReading();
+        return NativeFile.open(Binding.errors(), path, options.inheritable(request.inheritable()));
     }
 
     @Override

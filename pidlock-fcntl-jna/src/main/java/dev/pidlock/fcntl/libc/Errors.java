@@ -33,13 +33,20 @@ public final class Errors {
      * @return the exception to throw
      */
     public NativeCallException failure(String call, Path path, int errno) {
-        String reason;
+        return new NativeCallException(call, path, platform.errno().name(errno), errno, reason(errno));
+    }
+
+    /**
+     * @param errno an errno number
+     * @return its text ({@code strerror}), for example {@code No such file or directory}; null when the C
+     *         library cannot say
+     */
+    public static String reason(int errno) {
         try {
-            reason = Libc.strerror(errno);
+            return Libc.strerror(errno);
         } catch (RuntimeException | LinkageError e) {
-            reason = null;
+            return null;
         }
-        return new NativeCallException(call, path, platform.errnoName(errno), errno, reason);
     }
 
     /**

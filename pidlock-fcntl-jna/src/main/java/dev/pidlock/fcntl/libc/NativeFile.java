@@ -52,51 +52,93 @@ public final class NativeFile implements OpenPidFile {
     }
 
     /**
+     * How {@link #open} opens the pidfile. Made with {@link #forReading()} or {@link #forLocking(Set)}.
+     *
+     * @param forLocking      open read-write and create when absent; otherwise read-only, existing only
+     * @param createExclusive with {@code forLocking}: create with {@code O_EXCL} (fails with
+     *                        {@link java.nio.file.FileAlreadyExistsException} when present)
+     * @param inheritable     leave the descriptor open across {@code exec}
+     * @param createMode      the mode of a created file
+     */
+    public record OpenOptions(boolean forLocking, boolean createExclusive, boolean inheritable,
+                              Set<PosixFilePermission> createMode) {
+        /** @throws IllegalArgumentException for an exclusive create without locking */
+        public OpenOptions {
+            java.util.Objects.requireNonNull(createMode, "createMode");
+            if (createExclusive && !forLocking) {
+                throw new IllegalArgumentException("an exclusive create is an open for locking");
+            }
+        }
+
+        /** @return read-only, an existing file only, close-on-exec */
+        public static OpenOptions forReading() {
+            return new OpenOptions(false, false, false, Set.of());
+        }
+
+        /**
+         * @param createMode the mode of a created file
+         * @return read-write, created when absent, close-on-exec
+         */
+        public static OpenOptions forLocking(Set<PosixFilePermission> createMode) {
+            return new OpenOptions(true, false, false, createMode);
+        }
+
+        /** @return these options, creating with {@code O_EXCL} */
+        public OpenOptions createExclusively() {
+            return new OpenOptions(forLocking, true, inheritable, createMode);
+        }
+
+        /**
+         * @param inherit whether the descriptor stays open across {@code exec}
+         * @return these options with that
+         */
+        public OpenOptions inheritable(boolean inherit) {
+            return new OpenOptions(forLocking, createExclusive, inherit, createMode);
+        }
+    }
+
+    /**
      * Opens {@code path}.
      *
-     * @param errors      the errno translation of the platform
-     * @param path        the pidfile
-     * @param forLocking  open read-write and create when absent; otherwise read-only, existing only
-     * @param exclusive   with {@code forLocking}: create with {@code O_EXCL} (fails with EEXIST when present)
-     * @param inheritable leave the descriptor open across {@code exec}
-     * @param createMode  the mode of a created file
+     * @param errors  the errno translation of the platform
+     * @param path    the pidfile
+     * @param options how
      * @return the open file
      * @throws IOException when it cannot be opened, or is not a regular file
      */
-    public static NativeFile open(Errors errors, Path path, boolean forLocking, boolean exclusive,
-                                  boolean inheritable, Set<PosixFilePermission> createMode) throws IOException {
+    public static NativeFile open(Errors errors, Path path, OpenOptions options) throws IOException {
         Platform p = errors.platform();
         Platform.OpenFlags f = p.openFlags();
-        int flags = f.nofollow() | f.nonblock() | (inheritable ? 0 : f.cloexec());
-        flags |= forLocking ? f.rdwr() | f.creat() | (exclusive ? f.excl() : 0) : f.rdonly();
+        int flags = f.nofollow() | f.nonblock() | (options.inheritable() ? 0 : f.cloexec());
+        flags |= options.forLocking() ? f.rdwr() | f.creat() | (options.createExclusive() ? f.excl() : 0)
+                : f.rdonly();
         byte[] cpath = cString(path);
-        int fd = Libc.open(cpath, flags, toBits(createMode));
+        int fd = Libc.open(cpath, flags, toBits(options.createMode()));
         if (fd < 0) {
             int errno = Libc.errno();
-            if (exclusive && errno == p.errno().eexist()) {
+            if (options.createExclusive() && errno == p.errno().eexist()) {
                 throw new java.nio.file.FileAlreadyExistsException(path.toString());
             }
             throw errors.openFailure(path, errno);
         }
-        ByteBuffer st = struct(p.stat().size());
+        Platform.StatLayout l = p.stat();
+        ByteBuffer st = struct(l.size());
         if (Libc.fstat(fd, st.array()) != 0) {
             int errno = Libc.errno();
             Libc.close(fd);
             throw errors.failure("fstat", path, errno);
         }
-        Platform.StatLayout l = p.stat();
-        int rawMode = l.mode32() ? st.getInt(l.mode()) : st.getShort(l.mode()) & 0xffff;
+        int rawMode = l.mode(st);
         if ((rawMode & S_IFMT) != 0100000) {
             Libc.close(fd);
             throw new UnsafeFileException(path, "is a " + describe(rawMode) + ", not a regular file");
         }
-        long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
-        FileIdentity id = new FileIdentity(dev, st.getLong(l.ino()));
-        return new NativeFile(p, errors, path, cpath, fd, id, rawMode & 07777, forLocking && exclusive);
+        return new NativeFile(p, errors, path, cpath, fd, l.identity(st), rawMode & 07777,
+                options.createExclusive());
     }
 
     /**
-     * Examines {@code path} with one {@code lstat} call (what {@link dev.pidlock.spi.LockBackend#examine} asks).
+     * Examines {@code path} with one {@code lstat} call (what {@link dev.pidlock.spi.PidFileStore#examine} asks).
      *
      * @param errors the errno translation of the platform
      * @param path   what to examine
@@ -114,11 +156,8 @@ public final class NativeFile implements OpenPidFile {
             }
             throw errors.failure("lstat", path, errno);
         }
-        int rawMode = l.mode32() ? st.getInt(l.mode()) : st.getShort(l.mode()) & 0xffff;
-        long dev = l.dev64() ? st.getLong(l.dev()) : st.getInt(l.dev()) & 0xffffffffL;
         long nanos = st.getLong(l.mtimeSec()) * 1_000_000_000L + st.getLong(l.mtimeNsec());
-        return java.util.Optional.of(PathFacts.fromStat(new FileIdentity(dev, st.getLong(l.ino())), rawMode,
-                st.getInt(l.uid()), nanos));
+        return java.util.Optional.of(PathFacts.fromStat(l.identity(st), l.mode(st), st.getInt(l.uid()), nanos));
     }
 
     private static String describe(int rawMode) {
@@ -288,8 +327,7 @@ public final class NativeFile implements OpenPidFile {
         if (Libc.fstat(fd, statBuffer.array()) != 0) {
             throw errors.failure("fstat", path, Libc.errno());
         }
-        int raw = l.mode32() ? statBuffer.getInt(l.mode()) : statBuffer.getShort(l.mode()) & 0xffff;
-        return new Stat(raw, statBuffer.getLong(l.mtimeSec()), statBuffer.getLong(l.mtimeNsec()));
+        return new Stat(l.mode(statBuffer), statBuffer.getLong(l.mtimeSec()), statBuffer.getLong(l.mtimeNsec()));
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -36,7 +36,7 @@ final class Signals {
     }
 
     private static void requireLinux() {
-        if (SpawnPlatform.current().isEmpty()) {
+        if (PosixSpawn.platform().isEmpty()) {
             throw new UnsupportedOperationException("signal numbers are not declared for "
                     + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
         }

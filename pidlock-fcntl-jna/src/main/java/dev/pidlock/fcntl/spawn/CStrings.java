@@ -1,4 +1,4 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;

@@ -1,4 +1,4 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

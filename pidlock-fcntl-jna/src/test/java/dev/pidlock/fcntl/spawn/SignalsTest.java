@@ -1,8 +1,9 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pidlock.fcntl.libc.GccProbe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

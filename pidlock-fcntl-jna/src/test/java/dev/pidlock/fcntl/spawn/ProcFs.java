@@ -1,5 +1,6 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
+import dev.pidlock.fcntl.libc.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -22,29 +23,29 @@ final class ProcFs {
 
     /** @return a descriptor of the file, opened (created) read-write WITHOUT {@code O_CLOEXEC} */
     static int openInheritable(Path file) {
-        int fd = SpawnLibc.open(CStrings.bytes(file.toString(), "file"), O_RDWR | O_CREAT, 0644);
+        int fd = Libc.open(CStrings.bytes(file.toString(), "file"), O_RDWR | O_CREAT, 0644);
         if (fd < 0) {
-            throw new AssertionError("open " + file + ": errno " + SpawnLibc.errno());
+            throw new AssertionError("open " + file + ": errno " + Libc.errno());
         }
         return fd;
     }
 
     /** @return a duplicate of fd numbered {@code min} or higher, WITHOUT {@code FD_CLOEXEC} */
     static int dupAtLeast(int fd, int min) {
-        int dup = SpawnLibc.fcntl(fd, F_DUPFD, min);
+        int dup = Libc.fcntl(fd, F_DUPFD, min);
         if (dup < 0) {
-            throw new AssertionError("F_DUPFD: errno " + SpawnLibc.errno());
+            throw new AssertionError("F_DUPFD: errno " + Libc.errno());
         }
         return dup;
     }
 
     static void close(int fd) {
-        SpawnLibc.close(fd);
+        Libc.close(fd);
     }
 
     /** @return whether fd is open in this JVM and survives exec */
     static boolean inheritable(int fd) {
-        int flags = SpawnLibc.fcntl(fd, F_GETFD, 0);
+        int flags = Libc.fcntl(fd, F_GETFD, 0);
         return flags >= 0 && (flags & FD_CLOEXEC) == 0;
     }
 

@@ -1,35 +1,50 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pidlock.fcntl.libc.GccProbe;
+import dev.pidlock.fcntl.libc.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The declared constants equal the C headers' on this machine; undeclared platforms refuse to spawn. */
+/**
+ * The spawning constants of {@link Platform} equal the C headers' on this machine; platforms that do not
+ * declare spawning refuse to spawn.
+ */
 class SpawnPlatformTest {
     @TempDir
     Path dir;
 
+    private static Optional<Platform.Spawning> spawning(String osName, String osArch) {
+        return Platform.of(osName, osArch).flatMap(Platform::spawning);
+    }
+
     @Test
     void onlyLinuxX8664AndAarch64AreDeclared() {
-        assertTrue(SpawnPlatform.of("Linux", "amd64").isPresent());
-        assertTrue(SpawnPlatform.of("Linux", "aarch64").isPresent());
-        assertEquals(SpawnPlatform.of("Linux", "amd64").orElseThrow().errnoNames(),
-                SpawnPlatform.of("Linux", "aarch64").orElseThrow().errnoNames());
-        assertFalse(SpawnPlatform.of("Mac OS X", "aarch64").isPresent());
-        assertFalse(SpawnPlatform.of("FreeBSD", "amd64").isPresent());
-        assertFalse(SpawnPlatform.of("Linux", "riscv64").isPresent());
+        assertTrue(spawning("Linux", "amd64").isPresent());
+        assertTrue(spawning("Linux", "aarch64").isPresent());
+        assertEquals(Platform.of("Linux", "amd64").orElseThrow().errno().names(),
+                Platform.of("Linux", "aarch64").orElseThrow().errno().names());
+        assertFalse(spawning("Mac OS X", "aarch64").isPresent());
+        assertFalse(spawning("FreeBSD", "amd64").isPresent());
+        assertFalse(spawning("Linux", "riscv64").isPresent());
+        assertEquals(PosixSpawn.platform().isPresent(), Platform.current().flatMap(Platform::spawning).isPresent());
     }
 
     @Test
     void declaredConstantsEqualTheCompilersAndTheBuffersAreLargeEnough() throws IOException, InterruptedException {
-        SpawnPlatform p = SpawnPlatform.current().orElseThrow();
+        Platform platform = Platform.current().orElseThrow();
+        Platform.Spawning p = platform.spawning().orElseThrow();
+        Platform.OpenFlags o = platform.openFlags();
+        Platform.FcntlCommands f = platform.fcntl();
+        Platform.Errno e = platform.errno();
         StringBuilder body = new StringBuilder();
         for (String c : new String[] {"O_WRONLY", "O_CREAT", "O_APPEND", "O_CLOEXEC", "O_RDONLY", "F_GETFD",
             "F_SETFD", "FD_CLOEXEC", "F_DUPFD_CLOEXEC", "POSIX_SPAWN_SETSIGDEF", "POSIX_SPAWN_SETSIGMASK",
@@ -50,32 +65,32 @@ class SpawnPlatformTest {
         Map<String, String> c = GccProbe.run(dir, body.toString());
 
         Map<String, Long> declared = new LinkedHashMap<>();
-        declared.put("O_WRONLY", (long) p.oWronly());
-        declared.put("O_CREAT", (long) p.oCreat());
-        declared.put("O_APPEND", (long) p.oAppend());
-        declared.put("O_CLOEXEC", (long) p.oCloexec());
-        declared.put("O_RDONLY", (long) SpawnPlatform.O_RDONLY);
-        declared.put("F_GETFD", (long) p.fGetfd());
-        declared.put("F_SETFD", (long) p.fSetfd());
-        declared.put("FD_CLOEXEC", (long) p.fdCloexec());
-        declared.put("F_DUPFD_CLOEXEC", (long) p.fDupfdCloexec());
-        declared.put("POSIX_SPAWN_SETSIGDEF", (long) p.spawnSetsigdef());
-        declared.put("POSIX_SPAWN_SETSIGMASK", (long) p.spawnSetsigmask());
-        declared.put("POSIX_SPAWN_SETSID", (long) p.spawnSetsid());
+        declared.put("O_WRONLY", (long) o.wronly());
+        declared.put("O_CREAT", (long) o.creat());
+        declared.put("O_APPEND", (long) o.append());
+        declared.put("O_CLOEXEC", (long) o.cloexec());
+        declared.put("O_RDONLY", (long) o.rdonly());
+        declared.put("F_GETFD", (long) f.getfd());
+        declared.put("F_SETFD", (long) f.setfd());
+        declared.put("FD_CLOEXEC", (long) f.fdCloexec());
+        declared.put("F_DUPFD_CLOEXEC", (long) f.dupfdCloexec());
+        declared.put("POSIX_SPAWN_SETSIGDEF", (long) p.setsigdef());
+        declared.put("POSIX_SPAWN_SETSIGMASK", (long) p.setsigmask());
+        declared.put("POSIX_SPAWN_SETSID", (long) p.setsid());
         declared.put("SIG_SETMASK", (long) p.sigSetmask());
         declared.put("SYS_close_range", (long) p.sysCloseRange());
         declared.put("SYS_rt_sigaction", (long) p.sysRtSigaction());
         declared.put("CLOSE_RANGE_CLOEXEC", (long) p.closeRangeCloexec());
-        declared.put("ENOENT", (long) SpawnPlatform.ENOENT);
-        declared.put("ESRCH", (long) SpawnPlatform.ESRCH);
-        declared.put("EINTR", (long) SpawnPlatform.EINTR);
-        declared.put("EBADF", (long) SpawnPlatform.EBADF);
-        declared.put("EACCES", (long) SpawnPlatform.EACCES);
-        declared.put("SIG_IGN", SpawnPlatform.SIG_IGN);
-        declared.put("SIG_DFL", SpawnPlatform.SIG_DFL);
+        declared.put("ENOENT", (long) e.enoent());
+        declared.put("ESRCH", (long) e.esrch());
+        declared.put("EINTR", (long) e.eintr());
+        declared.put("EBADF", (long) numberOf(e, "EBADF"));
+        declared.put("EACCES", (long) e.eacces());
+        declared.put("SIG_IGN", Platform.Spawning.SIG_IGN);
+        declared.put("SIG_DFL", Platform.Spawning.SIG_DFL);
         declared.put("NSIG-1", (long) p.lastSignal());
-        for (Map.Entry<String, Long> e : declared.entrySet()) {
-            assertEquals(Long.toString(e.getValue()), c.get(e.getKey()), e.getKey());
+        for (Map.Entry<String, Long> d : declared.entrySet()) {
+            assertEquals(Long.toString(d.getValue()), c.get(d.getKey()), d.getKey());
         }
         assertEquals(Signals.LAST, p.lastSignal());
         assertEquals("34", c.get("SIGRTMIN"), "glibc keeps 32 and 33 for itself");
@@ -87,8 +102,13 @@ class SpawnPlatformTest {
         assertTrue(p.sigsetBytes() >= Integer.parseInt(c.get("sizeof(sigset_t)")));
         assertTrue(p.sigactionBytes() >= 32, "the kernel's struct sigaction: handler, flags, restorer, mask");
 
-        for (Map.Entry<Integer, String> e : p.errnoNames().entrySet()) {
-            assertEquals(c.get("errno" + e.getKey()), e.getValue(), "errno " + e.getKey());
+        for (Map.Entry<Integer, String> n : e.names().entrySet()) {
+            assertEquals(c.get("errno" + n.getKey()), n.getValue(), "errno " + n.getKey());
         }
+    }
+
+    private static int numberOf(Platform.Errno errno, String name) {
+        return errno.names().entrySet().stream().filter(n -> n.getValue().equals(name)).findFirst().orElseThrow()
+                .getKey();
     }
 }

@@ -1,8 +1,11 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.pidlock.fcntl.libc.Errors;
+import dev.pidlock.fcntl.libc.Libc;
+import dev.pidlock.fcntl.libc.Platform;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -12,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -63,11 +67,22 @@ final class PosixSpawn {
     private PosixSpawn() {
     }
 
-    /** The C library's optional functions, looked up once. */
-    private static final class OptionalCalls {
-        static final Function ADDCLOSEFROM = SpawnLibc.optional("posix_spawn_file_actions_addclosefrom_np");
-        static final Function CLOSE_RANGE = SpawnLibc.optional("close_range");
-        static final Function SYSCALL = SpawnLibc.optional("syscall");
+    /** @return the platform this JVM runs on, when it declares spawning */
+    static Optional<Platform> platform() {
+        return Platform.current().filter(p -> p.spawning().isPresent());
+    }
+
+    /**
+     * @return the platform this JVM runs on
+     * @throws SpawnException when it does not declare spawning
+     */
+    static Platform require() throws SpawnException {
+        Optional<Platform> p = platform();
+        if (p.isEmpty()) {
+            throw new SpawnException("spawning commands is not supported on " + System.getProperty("os.name")
+                    + "/" + System.getProperty("os.arch"), "ENOTSUP");
+        }
+        return p.get();
     }
 
     static long spawn(Spawn.Request request) throws SpawnException {
@@ -82,17 +97,18 @@ final class PosixSpawn {
      * @throws SpawnException when it cannot be started
      */
     static long spawn(Spawn.Request request, boolean procFdFallback) throws SpawnException {
-        SpawnPlatform p = SpawnPlatform.require();
+        Platform p = require();
+        Platform.Spawning s = p.spawning().orElseThrow();
         String cmd = request.argv().get(0);
         byte[] file = CStrings.bytes(cmd, "command");
         int lock = lockFd(request, p, cmd);
         int[] streams = {-1, -1, -1};
         try (Memory argv = CStrings.array(request.argv(), "argument");
              Memory envp = CStrings.array(environment(request.env()), "environment");
-             Memory actions = new Memory(p.actionsBytes());
-             Memory attr = new Memory(p.attrBytes());
-             Memory emptySet = new Memory(p.sigsetBytes());
-             Memory fullSet = new Memory(p.sigsetBytes())) {
+             Memory actions = new Memory(s.actionsBytes());
+             Memory attr = new Memory(s.attrBytes());
+             Memory emptySet = new Memory(s.sigsetBytes());
+             Memory fullSet = new Memory(s.sigsetBytes())) {
             actions.clear();
             attr.clear();
             emptySet.clear();
@@ -101,58 +117,58 @@ final class PosixSpawn {
             streams[1] = openStream(request.stdout(), 1, "stdout", cmd, p);
             streams[2] = openStream(request.stderr(), 2, "stderr", cmd, p);
 
-            check(SpawnLibc.posix_spawn_file_actions_init(actions), cmd, "posix_spawn_file_actions_init", p);
+            check(Libc.Processes.posix_spawn_file_actions_init(actions), cmd, "posix_spawn_file_actions_init", p);
             try {
                 for (int target = 0; target < 3; target++) {
                     if (streams[target] >= 0) {
-                        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, streams[target], target), cmd,
+                        check(Libc.Processes.posix_spawn_file_actions_adddup2(actions, streams[target], target), cmd,
                                 "posix_spawn_file_actions_adddup2", p);
                     }
                 }
-                Function closefrom = procFdFallback ? null : OptionalCalls.ADDCLOSEFROM;
+                Function closefrom = procFdFallback ? null : Libc.Processes.ADDCLOSEFROM;
                 if (closefrom != null) {
                     closeAllButLock(actions, lock, closefrom, cmd, p);
                 } else {
                     closeListedButLock(actions, lock, cmd, p);
                 }
 
-                check(SpawnLibc.posix_spawnattr_init(attr), cmd, "posix_spawnattr_init", p);
+                check(Libc.Processes.posix_spawnattr_init(attr), cmd, "posix_spawnattr_init", p);
                 try {
-                    checkMinusOne(SpawnLibc.sigemptyset(emptySet), cmd, "sigemptyset", p);
-                    checkMinusOne(SpawnLibc.sigfillset(fullSet), cmd, "sigfillset", p);
+                    checkMinusOne(Libc.Processes.sigemptyset(emptySet), cmd, "sigemptyset", p);
+                    checkMinusOne(Libc.Processes.sigfillset(fullSet), cmd, "sigfillset", p);
                     // sigfillset leaves out glibc's internal signals 32 and 33, and glibc's posix_spawn then sets
                     // them to SIG_IGN in the child (a blocked internal signal not in the SETSIGDEF set is
                     // ignored): put them in too, as bits of the first word (signal N is bit N - 1), which
                     // posix_spawnattr_setsigdefault copies as it is, so the command starts with nothing ignored
                     fullSet.setLong(0, -1L);
-                    int flags = p.spawnSetsigmask() | p.spawnSetsigdef() | (request.newSession() ? p.spawnSetsid() : 0);
-                    check(SpawnLibc.posix_spawnattr_setflags(attr, (short) flags), cmd, "posix_spawnattr_setflags", p);
-                    check(SpawnLibc.posix_spawnattr_setsigmask(attr, emptySet), cmd, "posix_spawnattr_setsigmask", p);
-                    check(SpawnLibc.posix_spawnattr_setsigdefault(attr, fullSet), cmd,
+                    int flags = s.setsigmask() | s.setsigdef() | (request.newSession() ? s.setsid() : 0);
+                    check(Libc.Processes.posix_spawnattr_setflags(attr, (short) flags), cmd, "posix_spawnattr_setflags", p);
+                    check(Libc.Processes.posix_spawnattr_setsigmask(attr, emptySet), cmd, "posix_spawnattr_setsigmask", p);
+                    check(Libc.Processes.posix_spawnattr_setsigdefault(attr, fullSet), cmd,
                             "posix_spawnattr_setsigdefault", p);
                     int[] pid = new int[1];
-                    int rc = SpawnLibc.posix_spawnp(pid, file, actions, attr, argv, envp);
+                    int rc = Libc.Processes.posix_spawnp(pid, file, actions, attr, argv, envp);
                     if (rc != 0) {
                         throw failure(cmd, reasonForExec(rc, p), "posix_spawnp", rc, p);
                     }
                     return pid[0];
                 } finally {
-                    SpawnLibc.posix_spawnattr_destroy(attr);
+                    Libc.Processes.posix_spawnattr_destroy(attr);
                 }
             } finally {
-                SpawnLibc.posix_spawn_file_actions_destroy(actions);
+                Libc.Processes.posix_spawn_file_actions_destroy(actions);
             }
         } finally {
             for (int fd : streams) {
                 if (fd >= 0) {
-                    SpawnLibc.close(fd);
+                    Libc.close(fd);
                 }
             }
         }
     }
 
     /** The race-free way: see the class comment. */
-    private static void closeAllButLock(Pointer actions, int lock, Function closefrom, String cmd, SpawnPlatform p)
+    private static void closeAllButLock(Pointer actions, int lock, Function closefrom, String cmd, Platform p)
             throws SpawnException {
         String call = "posix_spawn_file_actions_addclosefrom_np";
         if (lock < 0) {
@@ -160,24 +176,24 @@ final class PosixSpawn {
             return;
         }
         int parked = lock == 3 ? 4 : 3;
-        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, lock, parked), cmd,
+        check(Libc.Processes.posix_spawn_file_actions_adddup2(actions, lock, parked), cmd,
                 "posix_spawn_file_actions_adddup2", p);
         check(closefrom.invokeInt(new Object[] {actions, parked + 1}), cmd, call, p);
-        check(SpawnLibc.posix_spawn_file_actions_adddup2(actions, parked, lock), cmd,
+        check(Libc.Processes.posix_spawn_file_actions_adddup2(actions, parked, lock), cmd,
                 "posix_spawn_file_actions_adddup2", p);
-        check(SpawnLibc.posix_spawn_file_actions_addclose(actions, parked), cmd, "posix_spawn_file_actions_addclose",
+        check(Libc.Processes.posix_spawn_file_actions_addclose(actions, parked), cmd, "posix_spawn_file_actions_addclose",
                 p);
     }
 
     /** The fallback without {@code closefrom}: see the class comment. */
-    private static void closeListedButLock(Pointer actions, int lock, String cmd, SpawnPlatform p)
+    private static void closeListedButLock(Pointer actions, int lock, String cmd, Platform p)
             throws SpawnException {
         if (lock >= 0) {
             clearCloseOnExec(lock, cmd, p);
         }
         for (int fd : openDescriptors(cmd)) {
             if (fd >= 3 && fd != lock) {
-                check(SpawnLibc.posix_spawn_file_actions_addclose(actions, fd), cmd,
+                check(Libc.Processes.posix_spawn_file_actions_addclose(actions, fd), cmd,
                         "posix_spawn_file_actions_addclose", p);
             }
         }
@@ -202,40 +218,42 @@ final class PosixSpawn {
         if (request.newSession()) {
             throw new IllegalArgumentException("exec keeps this process's session");
         }
-        SpawnPlatform p = SpawnPlatform.require();
+        Platform p = require();
+        Platform.Spawning s = p.spawning().orElseThrow();
         String cmd = request.argv().get(0);
         byte[] file = CStrings.bytes(cmd, "command");
         int lock = lockFd(request, p, cmd);
         try (Memory argv = CStrings.array(request.argv(), "argument");
              Memory envp = CStrings.array(environment(request.env()), "environment");
-             Memory emptySet = new Memory(p.sigsetBytes());
-             Memory oldSet = new Memory(p.sigsetBytes());
-             Memory defaultAction = new Memory(p.sigactionBytes());
-             Memory current = new Memory(p.sigactionBytes())) {
+             Memory emptySet = new Memory(s.sigsetBytes());
+             Memory oldSet = new Memory(s.sigsetBytes());
+             Memory defaultAction = new Memory(s.sigactionBytes());
+             Memory current = new Memory(s.sigactionBytes())) {
             emptySet.clear();
             oldSet.clear();
-            defaultAction.clear(); // sa_handler = SIG_DFL, empty sa_mask, no flags
-            checkMinusOne(SpawnLibc.sigemptyset(emptySet), cmd, "sigemptyset", p);
+            defaultAction.clear(); // empty sa_mask, no flags
+            defaultAction.setLong(0, Platform.Spawning.SIG_DFL); // sa_handler
+            checkMinusOne(Libc.Processes.sigemptyset(emptySet), cmd, "sigemptyset", p);
 
             closeOnExecFrom3(lock, procFdFallback, cmd, p);
             if (lock >= 0) {
                 clearCloseOnExec(lock, cmd, p);
             }
 
-            check(SpawnLibc.pthread_sigmask(p.sigSetmask(), emptySet, oldSet), cmd, "pthread_sigmask", p);
+            check(Libc.Processes.pthread_sigmask(s.sigSetmask(), emptySet, oldSet), cmd, "pthread_sigmask", p);
             Map<Integer, Memory> ignored = new LinkedHashMap<>();
             try {
-                for (int sig = 1; sig <= p.lastSignal(); sig++) {
-                    if (!p.isChangeableSignal(sig)) {
+                for (int sig = 1; sig <= s.lastSignal(); sig++) {
+                    if (!s.isChangeableSignal(sig)) {
                         continue;
                     }
                     current.clear();
                     if (rtSigaction(p, sig, null, current) != 0) {
                         continue;
                     }
-                    if (Pointer.nativeValue(current.getPointer(0)) == SpawnPlatform.SIG_IGN) {
-                        Memory saved = new Memory(p.sigactionBytes());
-                        saved.write(0, current.getByteArray(0, p.sigactionBytes()), 0, p.sigactionBytes());
+                    if (Pointer.nativeValue(current.getPointer(0)) == Platform.Spawning.SIG_IGN) {
+                        Memory saved = new Memory(s.sigactionBytes());
+                        saved.write(0, current.getByteArray(0, s.sigactionBytes()), 0, s.sigactionBytes());
                         if (rtSigaction(p, sig, defaultAction, null) == 0) {
                             ignored.put(sig, saved);
                         } else {
@@ -243,8 +261,8 @@ final class PosixSpawn {
                         }
                     }
                 }
-                SpawnLibc.execvpe(file, argv, envp);
-                int errno = SpawnLibc.errno();
+                Libc.Processes.execvpe(file, argv, envp);
+                int errno = Libc.errno();
                 throw failure(cmd, reasonForExec(errno, p), "execvp", errno, p);
             } finally {
                 // only reached when exec failed: this JVM goes on, as it was
@@ -252,7 +270,7 @@ final class PosixSpawn {
                     rtSigaction(p, e.getKey(), e.getValue(), null);
                     e.getValue().close();
                 }
-                SpawnLibc.pthread_sigmask(p.sigSetmask(), oldSet, null);
+                Libc.Processes.pthread_sigmask(s.sigSetmask(), oldSet, null);
             }
         }
     }
@@ -265,24 +283,24 @@ final class PosixSpawn {
      *
      * @return 0, or -1 with errno set
      */
-    private static int rtSigaction(SpawnPlatform p, int sig, Pointer act, Pointer oldact) {
-        if (OptionalCalls.SYSCALL == null) {
+    private static int rtSigaction(Platform p, int sig, Pointer act, Pointer oldact) {
+        if (Libc.Processes.SYSCALL == null) {
             return -1;
         }
-        return OptionalCalls.SYSCALL.invokeInt(new Object[] {(long) p.sysRtSigaction(), sig, act, oldact,
-            SpawnPlatform.KERNEL_SIGSET_BYTES});
+        return Libc.Processes.SYSCALL.invokeInt(new Object[] {(long) p.spawning().orElseThrow().sysRtSigaction(), sig, act, oldact,
+            Platform.Spawning.KERNEL_SIGSET_BYTES});
     }
 
     /** {@code close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)}, else the same by listing {@code /proc/self/fd}. */
-    private static void closeOnExecFrom3(int lock, boolean procFdFallback, String cmd, SpawnPlatform p)
+    private static void closeOnExecFrom3(int lock, boolean procFdFallback, String cmd, Platform p)
             throws SpawnException {
         if (!procFdFallback) {
             int rc = -1;
-            if (OptionalCalls.CLOSE_RANGE != null) {
-                rc = OptionalCalls.CLOSE_RANGE.invokeInt(new Object[] {3, -1, p.closeRangeCloexec()});
-            } else if (OptionalCalls.SYSCALL != null) {
-                rc = OptionalCalls.SYSCALL.invokeInt(new Object[] {(long) p.sysCloseRange(), 3, -1,
-                    p.closeRangeCloexec()});
+            if (Libc.Processes.CLOSE_RANGE != null) {
+                rc = Libc.Processes.CLOSE_RANGE.invokeInt(new Object[] {3, -1, p.spawning().orElseThrow().closeRangeCloexec()});
+            } else if (Libc.Processes.SYSCALL != null) {
+                rc = Libc.Processes.SYSCALL.invokeInt(new Object[] {(long) p.spawning().orElseThrow().sysCloseRange(), 3, -1,
+                    p.spawning().orElseThrow().closeRangeCloexec()});
             }
             if (rc == 0) {
                 return;
@@ -291,22 +309,22 @@ final class PosixSpawn {
         }
         for (int fd : openDescriptors(cmd)) {
             if (fd >= 3 && fd != lock) {
-                int flags = SpawnLibc.fcntl(fd, p.fGetfd(), 0);
-                if (flags >= 0 && (flags & p.fdCloexec()) == 0) {
-                    SpawnLibc.fcntl(fd, p.fSetfd(), flags | p.fdCloexec()); // EBADF: closed meanwhile, fine
+                int flags = Libc.fcntl(fd, p.fcntl().getfd(), 0);
+                if (flags >= 0 && (flags & p.fcntl().fdCloexec()) == 0) {
+                    Libc.fcntl(fd, p.fcntl().setfd(), flags | p.fcntl().fdCloexec()); // EBADF: closed meanwhile, fine
                 }
             }
         }
     }
 
-    private static void clearCloseOnExec(int fd, String cmd, SpawnPlatform p) throws SpawnException {
-        int flags = SpawnLibc.fcntl(fd, p.fGetfd(), 0);
+    private static void clearCloseOnExec(int fd, String cmd, Platform p) throws SpawnException {
+        int flags = Libc.fcntl(fd, p.fcntl().getfd(), 0);
         if (flags < 0) {
-            int errno = SpawnLibc.errno();
+            int errno = Libc.errno();
             throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_GETFD)", errno, p);
         }
-        if ((flags & p.fdCloexec()) != 0 && SpawnLibc.fcntl(fd, p.fSetfd(), flags & ~p.fdCloexec()) != 0) {
-            int errno = SpawnLibc.errno();
+        if ((flags & p.fcntl().fdCloexec()) != 0 && Libc.fcntl(fd, p.fcntl().setfd(), flags & ~p.fcntl().fdCloexec()) != 0) {
+            int errno = Libc.errno();
             throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_SETFD)", errno, p);
         }
     }
@@ -329,7 +347,7 @@ final class PosixSpawn {
      * @return the lock descriptor, -1 when none
      * @throws SpawnException when it is not open
      */
-    private static int lockFd(Spawn.Request request, SpawnPlatform p, String cmd) throws SpawnException {
+    private static int lockFd(Spawn.Request request, Platform p, String cmd) throws SpawnException {
         if (request.lockFd().isEmpty()) {
             return -1;
         }
@@ -337,8 +355,8 @@ final class PosixSpawn {
         if (fd < 3) {
             throw new IllegalArgumentException("lock descriptor " + fd + " would replace stdin, stdout or stderr");
         }
-        if (SpawnLibc.fcntl(fd, p.fGetfd(), 0) < 0) {
-            int errno = SpawnLibc.errno();
+        if (Libc.fcntl(fd, p.fcntl().getfd(), 0) < 0) {
+            int errno = Libc.errno();
             throw failure(cmd, "cannot pass lock descriptor " + fd, "fcntl(F_GETFD)", errno, p);
         }
         return fd;
@@ -350,7 +368,7 @@ final class PosixSpawn {
      *
      * @return the descriptor, -1 for {@link Spawn.Inherit}
      */
-    private static int openStream(Spawn.Stream stream, int target, String label, String cmd, SpawnPlatform p)
+    private static int openStream(Spawn.Stream stream, int target, String label, String cmd, Platform p)
             throws SpawnException {
         String path;
         int flags;
@@ -358,23 +376,23 @@ final class PosixSpawn {
             return -1;
         } else if (stream instanceof Spawn.DevNull) {
             path = DEV_NULL;
-            flags = target == 0 ? SpawnPlatform.O_RDONLY : p.oWronly();
+            flags = target == 0 ? p.openFlags().rdonly() : p.openFlags().wronly();
         } else {
             path = ((Spawn.AppendTo) stream).file().toString();
-            flags = p.oWronly() | p.oCreat() | p.oAppend();
+            flags = p.openFlags().wronly() | p.openFlags().creat() | p.openFlags().append();
         }
-        int fd = SpawnLibc.open(CStrings.bytes(path, label + " file"), flags | p.oCloexec(), 0644);
+        int fd = Libc.open(CStrings.bytes(path, label + " file"), flags | p.openFlags().cloexec(), 0644);
         if (fd < 0) {
-            int errno = SpawnLibc.errno();
-            throw failure(path, lowerFirst(SpawnLibc.describe(errno)), "open for the " + label + " of " + cmd, errno,
+            int errno = Libc.errno();
+            throw failure(path, lowerFirst(describe(errno)), "open for the " + label + " of " + cmd, errno,
                     p);
         }
         if (fd < 3) {
-            int high = SpawnLibc.fcntl(fd, p.fDupfdCloexec(), 3);
-            int errno = SpawnLibc.errno();
-            SpawnLibc.close(fd);
+            int high = Libc.fcntl(fd, p.fcntl().dupfdCloexec(), 3);
+            int errno = Libc.errno();
+            Libc.close(fd);
             if (high < 0) {
-                throw failure(path, lowerFirst(SpawnLibc.describe(errno)), "fcntl(F_DUPFD_CLOEXEC)", errno, p);
+                throw failure(path, lowerFirst(describe(errno)), "fcntl(F_DUPFD_CLOEXEC)", errno, p);
             }
             fd = high;
         }
@@ -393,11 +411,11 @@ final class PosixSpawn {
     }
 
     static int waitFor(long pid) throws IOException {
-        SpawnPlatform p = SpawnPlatform.require();
+        Platform p = require();
         int ipid = pid(pid);
         int[] status = new int[1];
         while (true) {
-            int rc = SpawnLibc.waitpid(ipid, status, 0);
+            int rc = Libc.Processes.waitpid(ipid, status, 0);
             if (rc == ipid) {
                 int s = status[0];
                 int termsig = s & 0x7f;
@@ -409,11 +427,11 @@ final class PosixSpawn {
                 }
                 continue; // stopped (not asked for with options 0): wait on
             }
-            int errno = SpawnLibc.errno();
-            if (rc < 0 && errno == SpawnPlatform.EINTR) {
+            int errno = Libc.errno();
+            if (rc < 0 && errno == p.errno().eintr()) {
                 continue;
             }
-            throw new IOException("waitpid(" + pid + "): " + p.errnoName(errno) + " (" + SpawnLibc.describe(errno)
+            throw new IOException("waitpid(" + pid + "): " + p.errno().name(errno) + " (" + describe(errno)
                     + ")");
         }
     }
@@ -426,17 +444,17 @@ final class PosixSpawn {
         if (signal < 0 || signal > Signals.LAST) {
             throw new IllegalArgumentException("no signal number " + signal);
         }
-        SpawnPlatform p = SpawnPlatform.require();
-        if (SpawnLibc.kill(ipid, signal) == 0) {
+        Platform p = require();
+        if (Libc.Processes.kill(ipid, signal) == 0) {
             return true;
         }
-        int errno = SpawnLibc.errno();
-        if (errno == SpawnPlatform.ESRCH) {
+        int errno = Libc.errno();
+        if (errno == p.errno().esrch()) {
             return false;
         }
         String sig = signal == 0 ? "0" : "SIG" + Signals.name(signal);
-        throw new IOException("kill(" + pid + ", " + sig + "): " + p.errnoName(errno) + " ("
-                + SpawnLibc.describe(errno) + ")");
+        throw new IOException("kill(" + pid + ", " + sig + "): " + p.errno().name(errno) + " ("
+                + describe(errno) + ")");
     }
 
     private static int pid(long pid) {
@@ -446,14 +464,23 @@ final class PosixSpawn {
         return (int) pid;
     }
 
-    private static String reasonForExec(int errno, SpawnPlatform p) {
-        if (errno == SpawnPlatform.ENOENT) {
+    private static String reasonForExec(int errno, Platform p) {
+        if (errno == p.errno().enoent()) {
             return "command not found";
         }
-        if (errno == SpawnPlatform.EACCES) {
+        if (errno == p.errno().eacces()) {
             return "permission denied";
         }
-        return lowerFirst(SpawnLibc.describe(errno));
+        return lowerFirst(describe(errno));
+    }
+
+    /**
+     * @param errno an errno value
+     * @return its text, for example {@code No such file or directory}
+     */
+    private static String describe(int errno) {
+        String reason = Errors.reason(errno);
+        return reason != null ? reason : "errno " + errno;
     }
 
     private static String lowerFirst(String s) {
@@ -461,23 +488,23 @@ final class PosixSpawn {
     }
 
     /** For the {@code posix_spawn*} functions and {@code pthread_sigmask}, which return the errno. */
-    private static void check(int rc, String cmd, String call, SpawnPlatform p) throws SpawnException {
+    private static void check(int rc, String cmd, String call, Platform p) throws SpawnException {
         if (rc != 0) {
-            throw failure(cmd, lowerFirst(SpawnLibc.describe(rc)), call, rc, p);
+            throw failure(cmd, lowerFirst(describe(rc)), call, rc, p);
         }
     }
 
     /** For functions that return -1 and set errno. */
-    private static void checkMinusOne(int rc, String cmd, String call, SpawnPlatform p) throws SpawnException {
+    private static void checkMinusOne(int rc, String cmd, String call, Platform p) throws SpawnException {
         if (rc != 0) {
-            int errno = SpawnLibc.errno();
-            throw failure(cmd, lowerFirst(SpawnLibc.describe(errno)), call, errno, p);
+            int errno = Libc.errno();
+            throw failure(cmd, lowerFirst(describe(errno)), call, errno, p);
         }
     }
 
     /** @return {@code subject: reason (call: ERRNO)}, one line */
-    private static SpawnException failure(String subject, String reason, String call, int errno, SpawnPlatform p) {
-        String name = p.errnoName(errno);
+    private static SpawnException failure(String subject, String reason, String call, int errno, Platform p) {
+        String name = p.errno().name(errno);
         return new SpawnException(subject + ": " + reason + " (" + call + ": " + name + ")", name);
     }
 }

@@ -1,5 +1,6 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
+import dev.pidlock.fcntl.libc.Libc;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,6 +60,16 @@ public final class Spawn {
     }
 
     private Spawn() {
+    }
+
+    /**
+     * Binds the C library's process calls now instead of at the first {@link #spawn}: JNA's registration
+     * costs milliseconds that a program may rather spend on another thread while it starts up.
+     *
+     * @throws LinkageError when the C library cannot be bound
+     */
+    public static void bind() {
+        Libc.Processes.bind();
     }
 
     /**

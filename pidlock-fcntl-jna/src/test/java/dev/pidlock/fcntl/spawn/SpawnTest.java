@@ -1,4 +1,4 @@
-package dev.pidlock.cli.spawn;
+package dev.pidlock.fcntl.spawn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.jna.Memory;
+import dev.pidlock.fcntl.libc.Libc;
+import dev.pidlock.fcntl.libc.Platform;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +120,7 @@ class SpawnTest {
     void theLockDescriptorReachesTheCommandEvenWhenCloseOnExecInTheJvm(boolean procFdFallback) throws IOException {
         int lock = ProcFs.dupAtLeast(inheritable("pidfile"), 50);
         openFds.add(lock);
-        assertEquals(0, SpawnLibc.fcntl(lock, 2 /* F_SETFD */, ProcFs.FD_CLOEXEC));
+        assertEquals(0, Libc.fcntl(lock, 2 /* F_SETFD */, ProcFs.FD_CLOEXEC));
         long pid = spawn(request(List.of("sleep", "60"), OptionalInt.of(lock), INHERIT, INHERIT, INHERIT, false),
                 procFdFallback);
         ProcFs.awaitSleeping(pid, "sleep");
@@ -130,7 +132,7 @@ class SpawnTest {
     void theCommandKeepsTheLockWhenTheJvmLetsGoOfItsDescriptor() throws IOException, InterruptedException {
         Path pidfile = dir.resolve("held.pid");
         int lock = ProcFs.openInheritable(pidfile);
-        assertEquals(0, TestLibc.flock(lock, TestLibc.LOCK_EX | TestLibc.LOCK_NB));
+        assertEquals(0, Libc.flock(lock, Platform.LOCK_EX | Platform.LOCK_NB));
         long pid;
         try {
             pid = spawn(request(List.of("sleep", "60"), OptionalInt.of(lock), NULL, NULL, NULL, false), false);
