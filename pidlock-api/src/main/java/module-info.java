@@ -10,6 +10,7 @@
 module dev.pidlock.api {
     exports dev.pidlock;
     exports dev.pidlock.spi;
+    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli;
 
     uses dev.pidlock.spi.LockBackend;
     uses dev.pidlock.spi.StaleDetector;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pidlock.ProcessInfo;
+import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcStat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -27,7 +29,7 @@ class ZombieTest {
             long zombie = -1;
             for (int i = 0; i < 500 && zombie < 0; i++) {
                 Optional<ProcessHandle> child = parent.toHandle().children().findFirst();
-                if (child.isPresent() && ProcessLookup.isZombie(child.get().pid())) {
+                if (child.isPresent() && ProcFs.stat(child.get().pid()).map(ProcStat::state).orElse('?') == 'Z') {
                     zombie = child.get().pid();
                 } else {
                     TimeUnit.MILLISECONDS.sleep(10);
