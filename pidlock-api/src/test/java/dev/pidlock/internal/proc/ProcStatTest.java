@@ -81,6 +81,8 @@ class ProcStatTest {
         assertEquals(Optional.empty(), ProcStat.parse("4242 (java)"));
         assertEquals(Optional.empty(), ProcStat.parse("4242 (java) "));
         assertEquals(Optional.empty(), ProcStat.parse("4242 )java( S 1"));
+        assertEquals(Optional.empty(), ProcStat.parse("4242 java) S 1"), "no opening parenthesis");
+        assertEquals(Optional.empty(), ProcStat.parse("4242 ) S (java"), "the parentheses the wrong way round");
         assertFalse(exited("4242 (java)"));
     }
 }
