@@ -1,6 +1,7 @@
 /**
  * pidlock's API, its service provider interfaces, the acquisition algorithm, the in-JVM registry and
- * process inspection. Depends on the JDK only; backends are found with {@link java.util.ServiceLoader}.
+ * process inspection. Depends on the JDK only; backends are found with {@link java.util.ServiceLoader}. Its one
+ * reader of Linux's {@code /proc} is exported only to the native backends and the command, which read it too.
  *
  * @uses dev.pidlock.spi.LockBackend
  * @uses dev.pidlock.spi.StaleDetector
@@ -10,6 +11,7 @@
 module dev.pidlock.api {
     exports dev.pidlock;
     exports dev.pidlock.spi;
+    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli;
 
     uses dev.pidlock.spi.LockBackend;
     uses dev.pidlock.spi.StaleDetector;

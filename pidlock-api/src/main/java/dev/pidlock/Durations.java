@@ -1,5 +1,6 @@
 package dev.pidlock;
 
+import dev.pidlock.internal.proc.Uptime;
 import java.time.Duration;
 
 /** Short human forms of durations for messages and status lines. */
@@ -19,25 +20,6 @@ final class Durations {
         if (d.toMillis() < 59_950) {
             return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
         }
-        return uptime(d);
-    }
-
-    /** @return the daemonocle style: {@code 3d 4h}, {@code 3h 4m}, {@code 4m 5s}, {@code 5s} */
-    static String uptime(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        long days = s / 86400;
-        long hours = s % 86400 / 3600;
-        long minutes = s % 3600 / 60;
-        long seconds = s % 60;
-        if (days > 0) {
-            return days + "d " + hours + "h";
-        }
-        if (hours > 0) {
-            return hours + "h " + minutes + "m";
-        }
-        if (minutes > 0) {
-            return minutes + "m " + seconds + "s";
-        }
-        return seconds + "s";
+        return Uptime.format(d);
     }
 }

@@ -24,7 +24,6 @@ final class Holders {
     }
 
     private static boolean lives(OptionalLong pid) {
-        return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
-                && !ProcFs.hasExited(pid.getAsLong());
+        return pid.isPresent() && ProcFs.alive(pid.getAsLong());
     }
 }

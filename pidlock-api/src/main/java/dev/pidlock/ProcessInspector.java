@@ -16,8 +16,7 @@ final class ProcessInspector {
     }
 
     static ProcessInfo inspect(long pid) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> !ProcFs.hasExited(h.pid()));
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(h -> ProcFs.alive(h.pid()));
         if (handle.isEmpty()) {
             return new ProcessInfo(pid, false, Optional.empty(), Optional.empty(), Optional.empty(),
                     OptionalDouble.empty(), OptionalLong.empty(), OptionalDouble.empty(), Optional.empty(), 0,
@@ -26,7 +25,7 @@ final class ProcessInspector {
         Instant now = Instant.now();
         OptionalLong total = ProcFs.totalMemoryBytes();
         Figures self = figures(handle.get(), now, total);
-        List<ProcessHandle> descendants = handle.get().descendants().collect(Collectors.toList());
+        List<ProcessHandle> descendants = descendants(handle.get());
         OptionalDouble treeCpu = self.cpuPercent;
         OptionalLong treeRss = self.rss;
         for (ProcessHandle d : descendants) {
@@ -38,6 +37,14 @@ final class ProcessInspector {
         return new ProcessInfo(pid, true, info.startInstant(), self.uptime, info.totalCpuDuration(),
                 self.cpuPercent, self.rss, percentOf(self.rss, total), info.commandLine().or(info::command),
                 descendants.size(), treeCpu, treeRss, percentOf(treeRss, total));
+    }
+
+    /** From the children lists of {@code /proc}, else by the JDK's scan of every process's parent. */
+    private static List<ProcessHandle> descendants(ProcessHandle p) {
+        return ProcFs.descendants(p.pid())
+                .map(pids -> pids.stream().map(ProcessHandle::of).flatMap(Optional::stream)
+                        .collect(Collectors.toList()))
+                .orElseGet(() -> p.descendants().collect(Collectors.toList()));
     }
 
     private record Figures(Optional<Duration> uptime, OptionalDouble cpuPercent, OptionalLong rss) {

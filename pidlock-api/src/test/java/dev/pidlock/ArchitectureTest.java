@@ -1,5 +1,7 @@
 package dev.pidlock;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -70,11 +72,21 @@ class ArchitectureTest {
         slices().matching("dev.pidlock.(**)").should().beFreeOfCycles().check(classes);
     }
 
+    /** Save the one {@code /proc} reader, which the built-in stale detectors share with the API. */
     @Test
     void theSpiDependsNeitherOnTheApiPackageNorOnInternals() {
         noClasses().that().resideInAPackage("dev.pidlock.spi..")
                 .should().dependOnClassesThat().resideInAPackage("dev.pidlock")
-                .orShould().dependOnClassesThat().resideInAPackage("dev.pidlock.internal..")
+                .orShould().dependOnClassesThat(resideInAPackage("dev.pidlock.internal..")
+                        .and(not(resideInAPackage("dev.pidlock.internal.proc"))))
+                .check(classes);
+    }
+
+    /** The {@code /proc} reader is a leaf below the SPI: it can close no cycle through it. */
+    @Test
+    void theProcReaderDependsOnTheJdkOnly() {
+        classes().that().resideInAPackage("dev.pidlock.internal.proc")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.pidlock.internal.proc")
                 .check(classes);
     }
 

@@ -54,23 +54,4 @@ class DurationsTest {
         assertEquals("3h 4m", Durations.format(Duration.ofHours(3).plusMinutes(4).plusSeconds(59)));
         assertEquals("3d 4h", Durations.format(Duration.ofDays(3).plusHours(4).plusMinutes(30)));
     }
-
-    @Test
-    void uptimeShowsTheTwoLargestUnits() {
-        assertEquals("0s", Durations.uptime(Duration.ZERO));
-        assertEquals("5s", Durations.uptime(Duration.ofSeconds(5)));
-        assertEquals("5s", Durations.uptime(Duration.ofMillis(5999)));
-        assertEquals("4m 5s", Durations.uptime(Duration.ofSeconds(4 * 60 + 5)));
-        assertEquals("1h 0m", Durations.uptime(Duration.ofHours(1)));
-        assertEquals("3h 4m", Durations.uptime(Duration.ofSeconds(3 * 3600 + 4 * 60 + 5)));
-        assertEquals("23h 59m", Durations.uptime(Duration.ofDays(1).minusSeconds(1)));
-        assertEquals("1d 0h", Durations.uptime(Duration.ofDays(1)));
-        assertEquals("3d 4h", Durations.uptime(Duration.ofDays(3).plusHours(4).plusMinutes(5)));
-        assertEquals("400d 0h", Durations.uptime(Duration.ofDays(400)));
-    }
-
-    @Test
-    void aNegativeUptimeIsZero() {
-        assertEquals("0s", Durations.uptime(Duration.ofSeconds(-30)));
-    }
 }

@@ -35,11 +35,22 @@ class ModuleDescriptorTest {
 
     @Test
     void itExportsExactlyTheApiAndTheSpiToEveryone() throws IOException {
-        Set<ModuleDescriptor.Exports> exports = descriptor().exports();
+        Set<ModuleDescriptor.Exports> exports = descriptor().exports().stream().filter(e -> !e.isQualified())
+                .collect(Collectors.toSet());
         assertEquals(Set.of("dev.pidlock", "dev.pidlock.spi"),
                 exports.stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
         assertTrue(exports.stream().noneMatch(ModuleDescriptor.Exports::isQualified), exports.toString());
         assertEquals(Set.of(), descriptor().opens());
+    }
+
+    @Test
+    void itExportsTheProcReaderOnlyToTheNativeBackendsAndTheCommand() throws IOException {
+        Set<ModuleDescriptor.Exports> qualified = descriptor().exports().stream()
+                .filter(ModuleDescriptor.Exports::isQualified).collect(Collectors.toSet());
+        assertEquals(1, qualified.size(), qualified.toString());
+        ModuleDescriptor.Exports proc = qualified.iterator().next();
+        assertEquals("dev.pidlock.internal.proc", proc.source());
+        assertEquals(Set.of("dev.pidlock.fcntl", "dev.pidlock.cli"), proc.targets());
     }
 
     @Test
@@ -48,7 +59,9 @@ class ModuleDescriptorTest {
         Set<String> packages = descriptor.packages();
         assertTrue(packages.contains("dev.pidlock.internal.content"), packages.toString());
         assertTrue(packages.stream().filter(p -> p.contains(".internal")).noneMatch(
-                p -> descriptor.exports().stream().anyMatch(e -> e.source().equals(p))));
+                p -> descriptor.exports().stream().anyMatch(e -> e.source().equals(p) && !e.isQualified())));
+        assertTrue(packages.stream().filter(p -> p.contains(".internal") && !p.equals("dev.pidlock.internal.proc"))
+                .noneMatch(p -> descriptor.exports().stream().anyMatch(e -> e.source().equals(p))));
     }
 
     @Test

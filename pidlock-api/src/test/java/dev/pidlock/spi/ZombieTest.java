@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pidlock.ProcessInfo;
+import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ class ZombieTest {
         // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
         Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 30").start();
         try {
-            // found by reading /proc here, not through the code under test: were ProcessLookup.isZombie broken,
+            // found by reading /proc here, not through the code under test: were the /proc reader broken,
             // the test would otherwise find no zombie and pass without checking anything
             long zombie = -1;
             for (int i = 0; i < 2000 && zombie < 0; i++) {
@@ -37,7 +39,8 @@ class ZombieTest {
                 }
             }
             assertTrue(zombie > 0, "sh's background child did not turn into a zombie");
-            assertTrue(ProcessLookup.isZombie(zombie), "/proc/" + zombie + "/stat says Z");
+            assertEquals('Z', ProcFs.stat(zombie).map(ProcStat::state).orElse('?'), "the reader sees the Z");
+            assertTrue(ProcFs.hasExited(zombie), "a zombie has exited");
             long pid = zombie;
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the JDK calls it alive");
             RecordedHolder holder = new RecordedHolder(pid, Path.of("/nowhere.pid"), Optional.empty());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.ProcessInfo;
+import dev.pidlock.internal.proc.Uptime;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -65,7 +66,7 @@ final class StatusCommand implements Callable<Integer> {
         sb.append("status: ").append(state(s));
         Optional<ProcessInfo> p = s.process().filter(ProcessInfo::alive);
         if (s.state() == PidFileStatus.State.RUNNING && p.isPresent()) {
-            sb.append(", uptime: ").append(p.get().uptime().map(StatusCommand::uptime).orElse("unknown"));
+            sb.append(", uptime: ").append(p.get().uptime().map(Uptime::format).orElse("unknown"));
             sb.append(", %cpu: ").append(p.get().treeCpuPercent().isPresent()
                     ? String.format(Locale.ROOT, "%.1f", p.get().treeCpuPercent().getAsDouble()) : "unknown");
             sb.append(", %mem: ").append(p.get().treeMemoryPercent().isPresent()
@@ -74,23 +75,6 @@ final class StatusCommand implements Callable<Integer> {
             sb.append(" (").append(s.detail()).append(')');
         }
         return sb.toString();
-    }
-
-    static String uptime(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        long days = s / 86400;
-        long hours = s % 86400 / 3600;
-        long minutes = s % 3600 / 60;
-        if (days > 0) {
-            return days + "d " + hours + "h";
-        }
-        if (hours > 0) {
-            return hours + "h " + minutes + "m";
-        }
-        if (minutes > 0) {
-            return minutes + "m " + s % 60 + "s";
-        }
-        return s % 60 + "s";
     }
 
     static String toJson(String name, PidFileStatus s) throws IOException {

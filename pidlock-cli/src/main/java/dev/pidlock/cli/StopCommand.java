@@ -3,6 +3,10 @@ package dev.pidlock.cli;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.spi.RecordedHolder;
+import dev.pidlock.spi.StaleDetector;
+import dev.pidlock.spi.StaleVerdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,9 +28,6 @@ import picocli.CommandLine.Option;
                 "Exit: 0 stopped or not running; 1 still running; 4 cannot tell (the pidfile is unreadable or"
                         + " not a regular file)."})
 final class StopCommand implements Callable<Integer> {
-
-    /** Start-time comparisons allow for the clock granularity of {@code /proc}. */
-    static final Duration TOLERANCE = Duration.ofSeconds(2);
 
     @Mixin
     Target target;
@@ -100,7 +101,7 @@ final class StopCommand implements Callable<Integer> {
             Spawn.kill(pid, Spawn.signalNumber("KILL"));
             awaitExit(pid, Duration.ofSeconds(10));
         }
-        if (alive(pid)) {
+        if (ProcFs.alive(pid)) {
             System.out.println(" FAILED: still running after " + format(o.timeout));
             return Outcome.STILL_RUNNING;
         }
@@ -111,25 +112,26 @@ final class StopCommand implements Callable<Integer> {
 
     /**
      * Refuses to signal a process that may not be the holder: pid ≤ 1; a process that started after the
-     * pidfile was written (a reused pid); as root, a pidfile of an unprivileged user naming a process of
-     * somebody else (the systemd rule).
+     * pidfile was written (a reused pid, by the start-time stale detector); as root, a pidfile of an
+     * unprivileged user naming a process of somebody else (the systemd rule).
      */
     static void verify(Path pidfile, long pid) throws IOException {
         if (pid <= 1) {
             throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " names pid " + pid
                     + "; not signalling it");
         }
-        Optional<ProcessHandle> p = ProcessHandle.of(pid);
-        Optional<Instant> started = p.flatMap(h -> h.info().startInstant());
         Instant written = Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS).toInstant();
-        if (started.isPresent() && started.get().isAfter(written.plus(TOLERANCE))) {
-            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pid " + pid + " started at " + started.get()
-                    + ", after " + pidfile + " was written at " + written + ": a reused pid; not signalling it");
+        // the stale detector's start-time rule, with its tolerance of the clock granularity of /proc
+        StaleVerdict verdict = StaleDetector.startTime()
+                .assess(new RecordedHolder(pid, pidfile, Optional.of(written)));
+        if (verdict.kind() == StaleVerdict.Kind.REUSED) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + ": " + verdict.reason()
+                    + "; not signalling it");
         }
-        long me = uid(Path.of("/proc/self"));
+        long me = ProcFs.ownerOfSelf().orElse(-1);
         if (me == 0) {
             long fileOwner = ((Number) Files.getAttribute(pidfile, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
-            long procOwner = uid(Path.of("/proc/" + pid));
+            long procOwner = ProcFs.owner(pid).orElse(-1);
             if (fileOwner != 0 && procOwner != fileOwner) {
                 throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " belongs to uid "
                         + fileOwner + " but pid " + pid + " runs as uid " + procOwner + "; not signalling it");
@@ -137,31 +139,10 @@ final class StopCommand implements Callable<Integer> {
         }
     }
 
-    private static long uid(Path proc) {
-        try {
-            return ((Number) Files.getAttribute(proc, "unix:uid")).longValue();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
-    }
-
-    private static boolean zombie(long pid) {
-        try {
-            String stat = Files.readAllLines(Path.of("/proc/" + pid + "/stat")).get(0);
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** @return whether it exited within the time */
     static boolean awaitExit(long pid, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (alive(pid)) {
+        while (ProcFs.alive(pid)) {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }

@@ -1,14 +1,22 @@
 package dev.pidlock.internal.proc;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * Reads what {@link ProcessHandle} does not tell from Linux's {@code /proc}: resident memory and the
- * machine's total memory. Elsewhere every answer is empty: unknown, never a made-up number.
+ * pidlock's one reader of Linux's {@code /proc}: a process's {@code stat}, {@code status}, {@code fdinfo},
+ * children and owner, the kernel's {@code /proc/locks}, and the machine's memory. Elsewhere every answer is
+ * empty: unknown, never a made-up number. The parsing lives in {@link ProcStat} and {@link ProcLock}.
  */
 public final class ProcFs {
     private static final Path PROC = Path.of("/proc");
@@ -23,58 +31,47 @@ public final class ProcFs {
 
     /**
      * @param pid a process
-     * @return its resident set size in bytes ({@code VmRSS}), when readable
+     * @return its {@code /proc/PID/stat}; empty when it cannot be read (no such process, or no {@code /proc})
      */
-    public static OptionalLong residentBytes(long pid) {
-        return kibibytesField(PROC.resolve(Long.toString(pid)).resolve("status"), "VmRSS:");
+    public static Optional<ProcStat> stat(long pid) {
+        return firstLine(dir(pid).resolve("stat")).flatMap(ProcStat::parse);
     }
 
-    /** The kernel's {@code PF_EXITING} task flag ({@code include/linux/sched.h}): the task has begun to exit. */
-    static final long PF_EXITING = 0x4;
+    /**
+     * The one "alive and not exited" check: {@link ProcessHandle#isAlive()}, and not a zombie nor exiting
+     * ({@link #hasExited}).
+     *
+     * @param pid a process
+     * @return whether it lives and runs code
+     */
+    public static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !hasExited(pid);
+    }
 
     /**
-     * Whether a process has exited or is exiting: a zombie ({@code Z}), dead ({@code X}), or flagged
-     * {@code PF_EXITING} in {@code /proc/PID/stat}. A killed process closes its files, and so gives its locks up,
-     * while it exits and before it turns zombie: in that window it holds no lock and runs no more code, though
-     * {@link ProcessHandle#isAlive()} says true and its state is not yet {@code Z}.
+     * Whether a process has exited or is exiting ({@link ProcStat#exited()}): a zombie, dead, or flagged
+     * {@code PF_EXITING} in {@code /proc/PID/stat}.
      *
      * @param pid a process
      * @return whether it is exiting or gone (also when it was reaped since the caller saw it); false when
      *         {@code /proc} cannot tell
      */
     public static boolean hasExited(long pid) {
-        Path dir = PROC.resolve(Long.toString(pid));
-        String stat;
-        try {
-            stat = Files.readAllLines(dir.resolve("stat")).get(0);
-        } catch (IOException | RuntimeException e) {
+        Path dir = dir(pid);
+        Optional<String> line = firstLine(dir.resolve("stat"));
+        if (line.isEmpty()) {
             // ENOENT, or ESRCH while the process is being reaped: gone if /proc is there and its entry is not
             return present() && !Files.exists(dir);
         }
-        return exitedIn(stat);
+        return ProcStat.parse(line.get()).map(ProcStat::exited).orElse(false);
     }
 
     /**
-     * @param stat a line of {@code /proc/PID/stat}
-     * @return whether it says that the process is exiting or gone
+     * @param pid a process
+     * @return its resident set size in bytes ({@code VmRSS} of {@code /proc/PID/status}), when readable
      */
-    static boolean exitedIn(String stat) {
-        char state = state(stat);
-        if (state == 'Z' || state == 'X' || state == 'x') {
-            return true;
-        }
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 1).trim().split(" ");
-        try {
-            return fields.length > 6 && (Long.parseLong(fields[6]) & PF_EXITING) != 0;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    /** @return the state letter after the command name in parentheses, or {@code ?} */
-    private static char state(String stat) {
-        int close = stat.lastIndexOf(')');
-        return close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+    public static OptionalLong residentBytes(long pid) {
+        return kibibytesField(dir(pid).resolve("status"), "VmRSS:");
     }
 
     /** @return the machine's memory in bytes ({@code MemTotal}), when readable */
@@ -82,14 +79,93 @@ public final class ProcFs {
         return kibibytesField(PROC.resolve("meminfo"), "MemTotal:");
     }
 
-    static OptionalLong kibibytesField(Path file, String field) {
-        List<String> lines;
+    /**
+     * @param pid a process
+     * @return the uid that owns its {@code /proc/PID} directory (its effective uid); empty when unreadable
+     */
+    public static OptionalLong owner(long pid) {
+        return ownerOf(dir(pid));
+    }
+
+    /** @return the uid that owns {@code /proc/self}: this process's effective uid; empty when unreadable */
+    public static OptionalLong ownerOfSelf() {
+        return ownerOf(PROC.resolve("self"));
+    }
+
+    private static OptionalLong ownerOf(Path dir) {
         try {
-            lines = Files.readAllLines(file);
+            return OptionalLong.of(((Number) Files.getAttribute(dir, "unix:uid")).longValue());
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();
         }
-        return parseKibibytes(lines, field);
+    }
+
+    /**
+     * @param pid a process
+     * @return the pids of its children, from {@code /proc/PID/task/*}{@code /children}; empty when that cannot be
+     *         read (no such process, or a kernel without {@code CONFIG_PROC_CHILDREN})
+     */
+    public static Optional<List<Long>> children(long pid) {
+        List<Long> out = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir(pid).resolve("task"))) {
+            for (Path task : tasks) {
+                for (String line : Files.readAllLines(task.resolve("children"))) {
+                    for (String child : line.trim().split("\\s+")) {
+                        if (!child.isEmpty()) {
+                            out.add(Long.parseLong(child));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return Optional.of(out);
+    }
+
+    /**
+     * @param pid a process
+     * @return the pids of its children, their children and so on, parents first; empty when the children of
+     *         one of them cannot be read (see {@link #children}), save one that has exited since its parent
+     *         listed it
+     */
+    public static Optional<List<Long>> descendants(long pid) {
+        Set<Long> seen = new LinkedHashSet<>();
+        Deque<Long> todo = new ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty()) {
+            long next = todo.poll();
+            Optional<List<Long>> children = children(next);
+            if (children.isEmpty()) {
+                if (next == pid || Files.exists(dir(next))) {
+                    return Optional.empty();
+                }
+                continue;
+            }
+            for (long child : children.get()) {
+                if (child != pid && seen.add(child)) {
+                    todo.add(child);
+                }
+            }
+        }
+        return Optional.of(List.copyOf(seen));
+    }
+
+    /** @return every lock the kernel lists in {@code /proc/locks}; empty when it cannot be read */
+    public static Optional<List<ProcLock>> locks() {
+        return lines(PROC.resolve("locks")).map(ProcLock::parseLocks);
+    }
+
+    /**
+     * @param pid a process
+     * @param fd  one of its descriptors
+     * @return the locks on the descriptor's file from {@code /proc/PID/fdinfo/FD}; empty when it cannot be read
+     */
+    public static Optional<List<ProcLock>> fdLocks(long pid, int fd) {
+        return lines(dir(pid).resolve("fdinfo").resolve(Integer.toString(fd))).map(ProcLock::parseFdinfo);
+    }
+
+    static OptionalLong kibibytesField(Path file, String field) {
+        return lines(file).map(l -> parseKibibytes(l, field)).orElse(OptionalLong.empty());
     }
 
     /**
@@ -97,7 +173,7 @@ public final class ProcFs {
      * @param field the field's name with its colon
      * @return the field's value in bytes, when present and in kB
      */
-    public static OptionalLong parseKibibytes(List<String> lines, String field) {
+    static OptionalLong parseKibibytes(List<String> lines, String field) {
         for (String line : lines) {
             if (line.startsWith(field)) {
                 String[] parts = line.substring(field.length()).trim().split("\\s+");
@@ -114,5 +190,22 @@ public final class ProcFs {
             }
         }
         return OptionalLong.empty();
+    }
+
+    private static Path dir(long pid) {
+        return PROC.resolve(Long.toString(pid));
+    }
+
+    /** Lines, not {@code Files.readString}: {@code /proc} reports sizes of 0 or of a page, not the content's. */
+    private static Optional<List<String>> lines(Path file) {
+        try {
+            return Optional.of(Files.readAllLines(file));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> firstLine(Path file) {
+        return lines(file).filter(l -> !l.isEmpty()).map(l -> l.get(0));
     }
 }

@@ -5,11 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,21 +114,96 @@ class ProcFsTest {
     }
 
     @Test
-    void aStatLineSaysExitedWhenZombieDeadOrFlaggedExiting() {
-        String rest = " 1 4242 4242 0 -1 %d 100 0 0 0 5 3 0 0 20 0 1 0 900 1000 200";
-        assertFalse(ProcFs.exitedIn("4242 (java) S" + String.format(rest, 0x400040)), "sleeping");
-        assertFalse(ProcFs.exitedIn("4242 (java) R" + String.format(rest, 0x400040)), "running");
-        assertTrue(ProcFs.exitedIn("4242 (java) R" + String.format(rest, 0x40004c)), "running, PF_EXITING");
-        assertTrue(ProcFs.exitedIn("4242 (java) D" + String.format(rest, 0x404044)), "in the kernel, PF_EXITING");
-        assertTrue(ProcFs.exitedIn("4242 (java) Z" + String.format(rest, 0x400040)), "zombie");
-        assertTrue(ProcFs.exitedIn("4242 (x) Z) R" + String.format(rest, 0x40004c)), "a command name with ') '");
-        assertFalse(ProcFs.exitedIn("4242 (x) Z) S" + String.format(rest, 0x400040)), "a command name with ') Z'");
-        assertFalse(ProcFs.exitedIn("4242 (java) S 1 2"), "too short to tell");
-    }
-
-    @Test
     void thisProcessHasNotExited() {
         assumeTrue(linux());
         assertFalse(ProcFs.hasExited(ProcessHandle.current().pid()));
+    }
+
+    @Test
+    void thisProcessIsReadFromItsStatLine() {
+        assumeTrue(linux());
+        ProcessHandle self = ProcessHandle.current();
+        ProcStat stat = ProcFs.stat(self.pid()).orElseThrow();
+        assertEquals(self.pid(), stat.pid());
+        assertEquals(self.parent().map(ProcessHandle::pid).orElse(0L), stat.parent());
+        assertTrue("RSD".indexOf(stat.state()) >= 0, "state " + stat.state());
+        assertFalse(stat.exited());
+        assertTrue(stat.startTicks() > 0 && stat.rssPages() > 0 && stat.userTicks() >= 0, stat.toString());
+        assertTrue(ProcFs.alive(self.pid()));
+        assertEquals(ProcFs.ownerOfSelf(), ProcFs.owner(self.pid()));
+        assertTrue(ProcFs.ownerOfSelf().isPresent());
+    }
+
+    @Test
+    void aMissingPidHasNothingToReadAndHasExited() {
+        assumeTrue(linux());
+        long missing = Long.MAX_VALUE;
+        assertEquals(Optional.empty(), ProcFs.stat(missing));
+        assertTrue(ProcFs.hasExited(missing), "/proc is there and the pid's entry is not");
+        assertFalse(ProcFs.alive(missing));
+        assertEquals(Optional.empty(), ProcFs.children(missing));
+        assertEquals(Optional.empty(), ProcFs.descendants(missing));
+        assertEquals(Optional.empty(), ProcFs.fdLocks(missing, 0));
+        assertEquals(OptionalLong.empty(), ProcFs.owner(missing));
+    }
+
+    @Test
+    void theChildrenListsNameChildrenAndGrandchildren() throws Exception {
+        assumeTrue(linux());
+        assumeTrue(ProcFs.children(ProcessHandle.current().pid()).isPresent(), "no CONFIG_PROC_CHILDREN");
+        Process sh = new ProcessBuilder("sh", "-c", "sleep 30 & echo $!; wait").start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(sh.getInputStream(),
+                StandardCharsets.US_ASCII))) {
+            long sleep = Long.parseLong(out.readLine().trim());
+            assertTrue(ProcFs.children(ProcessHandle.current().pid()).orElseThrow().contains(sh.pid()));
+            assertEquals(List.of(sleep), ProcFs.children(sh.pid()).orElseThrow());
+            assertEquals(List.of(sleep), ProcFs.descendants(sh.pid()).orElseThrow());
+            assertEquals(List.of(), ProcFs.descendants(sleep).orElseThrow());
+            List<Long> mine = ProcFs.descendants(ProcessHandle.current().pid()).orElseThrow();
+            assertTrue(mine.indexOf(sh.pid()) >= 0 && mine.indexOf(sh.pid()) < mine.indexOf(sleep), mine.toString());
+        } finally {
+            sh.descendants().forEach(ProcessHandle::destroyForcibly);
+            sh.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aLockThisJvmHoldsIsInProcLocksAndInItsDescriptorsFdinfo(@TempDir Path temp) throws IOException {
+        assumeTrue(linux());
+        assumeTrue(ProcFs.locks().isPresent(), "no /proc/locks");
+        Path file = temp.resolve("locked");
+        long self = ProcessHandle.current().pid();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.lock()) {
+            long dev = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
+            long ino = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+            List<ProcLock> held = ProcFs.locks().orElseThrow().stream()
+                    .filter(l -> l.isOn(dev, ino)).collect(Collectors.toList());
+            assertEquals(1, held.size(), held.toString());
+            assertEquals("POSIX", held.get(0).kind());
+            assertEquals(self, held.get(0).pid());
+            assertTrue(held.get(0).write());
+            assertFalse(held.get(0).waiting());
+            List<ProcLock> viaFd = new ArrayList<>();
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds) {
+                    Path target;
+                    try {
+                        target = Files.readSymbolicLink(fd);
+                    } catch (NoSuchFileException closedMeanwhile) {
+                        continue;
+                    }
+                    if (target.equals(file.toRealPath())) {
+                        viaFd.addAll(ProcFs.fdLocks(self, Integer.parseInt(fd.getFileName().toString()))
+                                .orElseThrow());
+                    }
+                }
+            }
+            // the same lock; its number in fdinfo counts the descriptor's locks, not the kernel's
+            assertEquals(1, viaFd.size(), viaFd.toString());
+            ProcLock same = held.get(0);
+            assertEquals(new ProcLock(viaFd.get(0).id(), false, "POSIX", true, self, same.major(), same.minor(),
+                    same.inode()), viaFd.get(0));
+        }
     }
 }
