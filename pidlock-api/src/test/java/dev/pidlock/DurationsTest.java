@@ -73,4 +73,17 @@ class DurationsTest {
     void aNegativeUptimeIsZero() {
         assertEquals("0s", Durations.uptime(Duration.ofSeconds(-30)));
     }
+
+    /** Messages read the same whatever the default locale, and never show "60.0s". */
+    @Test
+    void formatIgnoresTheDefaultLocaleAndRoundsIntoMinutes() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            assertEquals("1.5s", Durations.format(Duration.ofMillis(1500)));
+        } finally {
+            Locale.setDefault(before);
+        }
+        assertEquals("59s", Durations.format(Duration.ofMillis(59_950)));
+    }
 }
