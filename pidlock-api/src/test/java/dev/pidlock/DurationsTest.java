@@ -54,4 +54,17 @@ class DurationsTest {
         assertEquals("3h 4m", Durations.format(Duration.ofHours(3).plusMinutes(4).plusSeconds(59)));
         assertEquals("3d 4h", Durations.format(Duration.ofDays(3).plusHours(4).plusMinutes(30)));
     }
+
+    /** Messages read the same whatever the default locale, and never show "60.0s". */
+    @Test
+    void formatIgnoresTheDefaultLocaleAndRoundsIntoMinutes() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            assertEquals("1.5s", Durations.format(Duration.ofMillis(1500)));
+        } finally {
+            Locale.setDefault(before);
+        }
+        assertEquals("59s", Durations.format(Duration.ofMillis(59_950)));
+    }
 }

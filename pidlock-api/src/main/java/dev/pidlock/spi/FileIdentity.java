@@ -1,9 +1,7 @@
 package dev.pidlock.spi;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Which file an open descriptor or a path names: device and inode number. Two live files never share an
@@ -14,18 +12,6 @@ import java.util.Optional;
  * @since 0.1
  */
 public record FileIdentity(long device, long inode) {
-
-    /**
-     * Reads the identity of what {@code path} names now, without following a symlink.
-     *
-     * @param path the path to look at
-     * @return the identity, or empty when nothing is there
-     * @throws IOException when the path cannot be examined for another reason
-     * @since 0.1
-     */
-    public static Optional<FileIdentity> ofPath(Path path) throws IOException {
-        return PathFacts.read(path).map(PathFacts::identity);
-    }
 
     // Written out rather than generated: a record's generated equals and hashCode are linked through
     // invokedynamic at their first call, which costs milliseconds in a command's start-up.

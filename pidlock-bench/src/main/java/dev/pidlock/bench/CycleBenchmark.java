@@ -4,37 +4,18 @@ import dev.pidlock.PidLock;
 import dev.pidlock.spi.ReleaseAction;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One uncontended acquire + release cycle (open, lock, identity check, read, write, unlink, unlock, close),
  * per backend, with the pidfile on tmpfs ({@code /dev/shm}) or on the project's disk, and with the default
  * release (delete the file) or keep-file (the file and its pid stay; the next cycle takes it over).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djava.util.logging.config.file=/dev/null", "--enable-native-access=ALL-UNNAMED"})
-public class CycleBenchmark {
-
-    /** The backend under test. */
-    @Param({"ofd+flock", "ofd", "flock", "posix", "lockf", "nio"})
-    public String backend;
+public class CycleBenchmark extends BackendState {
 
     /** Where the pidfile lives: {@code shm} (tmpfs) or {@code disk} (the project's file system). */
     @Param({"shm", "disk"})

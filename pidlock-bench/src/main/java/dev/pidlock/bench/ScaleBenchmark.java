@@ -9,21 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The registry's cost at scale: the uncontended cycle of {@link CycleBenchmark} on one pidfile while this JVM
@@ -35,17 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * heap used after a full GC before and after acquiring them, divided by their number, and the growth of
  * {@code /proc/self/fd}, likewise. Kernel memory (open file, lock, inode) is not in it.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djava.util.logging.config.file=/dev/null", "--enable-native-access=ALL-UNNAMED"})
-public class ScaleBenchmark {
-
-    /** The backend of every lock. */
-    @Param({"ofd+flock", "ofd", "flock", "posix", "lockf", "nio"})
-    public String backend;
+public class ScaleBenchmark extends BackendState {
 
     /** Where the pidfiles live: {@code shm} (tmpfs) or {@code disk} (the project's file system). */
     @Param({"shm"})

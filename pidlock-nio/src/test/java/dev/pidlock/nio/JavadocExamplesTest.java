@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The code examples of pidlock-api's javadoc, compiled and run here against backend {@code nio}: pidlock-api
- * has no backend of its own. Each example is written exactly as in the javadoc; pidlock-api's
+ * has no backend of its own. Each example is written exactly as in the javadoc; pidlock-build-checks'
  * {@code JavadocCodeBlocksTest} fails when the javadoc shows code that is not in a {@code JavadocExamples*}
  * source. The examples use the default directory or a path the reader picks; here both are the test's
  * temporary folder.

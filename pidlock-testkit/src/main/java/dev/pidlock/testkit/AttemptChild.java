@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The program a child JVM runs for the unprivileged cases of {@link HostileInputTorture}: tries to acquire
+ * The program a child JVM runs for {@link UnprivilegedCases}: tries to acquire
  * each path in turn with one backend, releases what it got, and reports one line per path on stdout.
  *
  * <pre>

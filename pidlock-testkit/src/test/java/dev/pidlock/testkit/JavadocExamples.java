@@ -4,7 +4,8 @@ package dev.pidlock.testkit;
  * The code examples of the testkit's javadoc, compiled: how a backend module subclasses each abstract suite.
  * They only compile here, since the testkit has no backend to run them against; pidlock-nio's
  * {@code NioBackendTest}, {@code NioHostileInputTortureTest} and {@code NioForeignPidTortureTest} are the same
- * classes, run. pidlock-api's {@code JavadocCodeBlocksTest} fails when the javadoc shows code that is not here.
+ * classes, run. pidlock-build-checks' {@code JavadocCodeBlocksTest} fails when the javadoc shows code that is
+ * not here.
  * Nested classes, so that Surefire never takes them for tests to run.
  */
 final class JavadocExamples {

@@ -239,4 +239,14 @@ class PidFileNamesTest {
         String result = PidFileNames.sanitise(".".repeat(300));
         assertTrue(result.matches("%2E\\.{239}-[0-9a-f]{8}\\.pid"), result);
     }
+
+    /** A name and the same name with {@code .pid} are one pidfile, also when they are long enough to be hashed. */
+    @Test
+    void longNameWithAndWithoutSuffixIsOneFile() {
+        String name = "x".repeat(300);
+        assertEquals(PidFileNames.sanitise(name), PidFileNames.sanitise(name + ".pid"));
+        assertEquals(PidFileNames.sanitise("a"), PidFileNames.sanitise("a.pid"));
+        String escaped = "caf\u00e9/".repeat(60);
+        assertEquals(PidFileNames.sanitise(escaped), PidFileNames.sanitise(escaped + ".pid"));
+    }
 }

@@ -53,4 +53,11 @@ class ProgramNameTest {
         assertFalse(name.isBlank());
         assertFalse(name.contains(" "), name);
     }
+
+    /** With {@code java -jar}, the class path tells where a jar path with spaces ends. */
+    @Test
+    void jarPathWithSpaces() {
+        assertEquals(Optional.of("x"), ProgramName.fromLaunch(null, "/opt/my app/x.jar --verbose", "/opt/my app/x.jar"));
+        assertEquals(Optional.of("Main"), ProgramName.fromLaunch(null, "com.x.Main a b", "/opt/lib/a.jar:/opt/lib/b.jar"));
+    }
 }

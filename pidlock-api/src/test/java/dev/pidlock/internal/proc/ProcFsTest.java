@@ -206,4 +206,12 @@ class ProcFsTest {
                     same.inode()), viaFd.get(0));
         }
     }
+
+    /** A value that would overflow or is negative is unknown, never a made-up number. */
+    @Test
+    void overflowingOrNegativeSizesAreUnknown() {
+        assertEquals(OptionalLong.empty(), ProcFs.parseKibibytes(List.of("VmRSS: 9007199254740992 kB"), "VmRSS:"));
+        assertEquals(OptionalLong.empty(), ProcFs.parseKibibytes(List.of("VmRSS: -5 kB"), "VmRSS:"));
+        assertEquals(OptionalLong.of(5120), ProcFs.parseKibibytes(List.of("VmRSS: 5 kB"), "VmRSS:"));
+    }
 }

@@ -1,4 +1,4 @@
-package dev.pidlock;
+package dev.pidlock.buildchecks;
 
 import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.ExportsTree;
@@ -27,9 +27,8 @@ import org.xml.sax.SAXException;
 
 /**
  * The sources of the whole reactor, read from the checkout: the root pom's modules, their module
- * descriptors and their Java files, parsed (not compiled) by javac, with their doc comments. The
- * documentation checks of pidlock-api look at every module through it, so that a module added later is
- * checked too.
+ * descriptors and their Java files, parsed (not compiled) by javac, with their doc comments. The build
+ * checks look at every module through it, so that a module added later is checked too.
  */
 final class ReactorSources {
 
@@ -78,7 +77,7 @@ final class ReactorSources {
 
     /**
      * @return the reactor's published modules: those whose pom does not set {@code maven.deploy.skip} (the bench,
-     *         the example backend and the consumer smoke test are not published)
+     *         the example backend, the consumer smoke test and these checks are not published)
      */
     static List<Path> publishedModules() {
         return modules().stream().filter(m -> {

@@ -1,4 +1,4 @@
-package dev.pidlock;
+package dev.pidlock.buildchecks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.pidlock;
+package dev.pidlock.buildchecks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,7 +19,8 @@ import org.w3c.dom.Element;
 /**
  * pidlock-bom lists every published module of the reactor at the project version, inherits nothing, and the
  * README imports it at that version. Published: every module of the root pom but the BOM itself, unless its
- * pom sets {@code maven.deploy.skip} to {@code true} (the bench does).
+ * pom sets {@code maven.deploy.skip} to {@code true} (the bench and these
+ * checks do).
  */
 class BomTest {
 
