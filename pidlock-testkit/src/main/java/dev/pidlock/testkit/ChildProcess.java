@@ -41,17 +41,21 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static final String JVM_ARGS_PROPERTY = "pidlock.test.childJvmArgs";
 
+    /** How long {@link #waitFor()} waits for the end of stderr after the child exited. */
+    private static final Duration STDERR_DRAIN = Duration.ofSeconds(5);
+
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
     private final Writer stdin;
     private final Thread outReader;
+    private final Thread errReader;
 
     private ChildProcess(Process process) {
         this.process = process;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         this.outReader = pump(process.getInputStream(), true);
-        pump(process.getErrorStream(), false);
+        this.errReader = pump(process.getErrorStream(), false);
     }
 
     /**
@@ -287,6 +291,9 @@ public final class ChildProcess implements AutoCloseable {
                 throw new AssertionError("child " + pid() + " did not exit within " + PATIENCE + "; stderr:\n" + stderr);
             }
             outReader.join(PATIENCE.toMillis());
+            // stderr too, so that stderr() right after holds all the child wrote; briefly, since a process the
+            // child left behind may keep the pipe open
+            errReader.join(STDERR_DRAIN.toMillis());
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
