@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A test for each public API method that had none: the builder's {@code runExclusive} (both), {@code holdUntilExit},
  * {@code forThisProgram}, {@code staleDetector}, {@code respectLiveUnlockedHolder}, {@code ownership} (both) and
  * the {@code dev.pidlock.ownership} system property. They acquire with {@link TestBackend}; the child JVMs of
- * {@code holdUntilExit} and {@code forThisProgram} find it on their class path.
+ * {@code holdUntilExit} and {@code forThisProgram} find it through {@code META-INF/services} on their class path.
  */
 class PublicApiCoverageTest {
 
@@ -260,12 +260,17 @@ class PublicApiCoverageTest {
     }
 
     /**
-     * Starts {@link #main} in a child JVM on the class path: this module's classes and its test classes (with
-     * {@link TestBackend} in their {@code META-INF/services}).
+     * Starts {@link #main} in a child JVM on the class path: this module's classes, its test classes, and a folder
+     * whose {@code META-INF/services} names {@link TestBackend}.
      */
-    private static Child child(String... args) throws IOException {
+    private Child child(String... args) throws IOException {
+        Path providers = dir.resolve("providers");
+        Path services = Files.createDirectories(providers.resolve("META-INF/services"));
+        Files.writeString(services.resolve(dev.pidlock.spi.LockBackend.class.getName()),
+                TestBackend.class.getName() + "\n");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", classes(PublicApiCoverageTest.class) + java.io.File.pathSeparator + classes(PidLock.class),
+                "-cp", String.join(java.io.File.pathSeparator, classes(PublicApiCoverageTest.class),
+                        classes(PidLock.class), providers.toString()),
                 PublicApiCoverageTest.class.getName()));
         command.addAll(List.of(args));
         return new Child(new ProcessBuilder(command).start());

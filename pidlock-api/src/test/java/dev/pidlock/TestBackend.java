@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * The backend pidlock-api's own tests acquire with, since the API module has none: a {@link FileChannel} lock
  * over the java.nio store, waiting with the SPI's default retrying wait. In this JVM the tests pass it as an
- * instance ({@link PidLock.Builder#backend(LockBackend)}); a child JVM on the class path finds it through the test
- * resources' {@code META-INF/services} as {@code test}.
+ * instance ({@link PidLock.Builder#backend(LockBackend)}); a child JVM on the class path finds it as {@code test}
+ * through a {@code META-INF/services} file the test writes.
  */
 public final class TestBackend implements LockBackend {
     /** The one instance the tests share. */
