@@ -89,7 +89,7 @@ final class Acquisition {
             }
             Attempt attempt;
             try {
-                attempt = new Attempt(file, backend.exclusion(file), identity, entry);
+                attempt = new Attempt(file, backend.exclusion(file, request()), identity, entry);
             } catch (IOException e) {
                 REGISTRY.close(entry, file, this::logCloseFailure);
                 throw IoErrors.translate(path, "lock", e);
@@ -298,9 +298,13 @@ final class Acquisition {
         });
     }
 
+    private OpenRequest request() {
+        return new OpenRequest(true, config.inheritable(), policy.mode());
+    }
+
     private OpenPidFile open() {
         try {
-            return store.open(path, new OpenRequest(true, config.inheritable(), policy.mode()));
+            return store.open(path, request());
         } catch (IOException e) {
             throw IoErrors.translate(path, "open", e);
         }

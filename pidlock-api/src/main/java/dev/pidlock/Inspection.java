@@ -91,7 +91,7 @@ final class Inspection {
         LockProbe probe;
         PidContent content;
         try {
-            probe = backend.exclusion(file).probe();
+            probe = backend.exclusion(file, OpenRequest.forInspection()).probe();
             content = PidContent.read(file);
         } catch (IOException e) {
             return unknown(path, IoErrors.translate(path, "read", e).getMessage());

@@ -7,6 +7,7 @@ import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.NioPidFileStore;
 import dev.pidlock.spi.OpenPidFile;
+import dev.pidlock.spi.OpenRequest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,7 +49,7 @@ public final class TestBackend implements LockBackend {
     }
 
     @Override
-    public Exclusion exclusion(OpenPidFile file) {
+    public Exclusion exclusion(OpenPidFile file, OpenRequest request) {
         FileChannel channel = NioPidFileStore.channel(file);
         return new Exclusion() {
             private FileLock lock;

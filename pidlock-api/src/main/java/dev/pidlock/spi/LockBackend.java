@@ -69,10 +69,13 @@ public interface LockBackend {
      * store). Not taken yet: pidlock calls {@link Exclusion#tryLock()} or {@link Exclusion#lock} next, or only
      * {@link Exclusion#probe()} to inspect.
      *
-     * @param file the open pidfile
+     * @param file    the open pidfile
+     * @param request what the file was opened for, as it was passed to {@link PidFileStore#open}: a backend
+     *                whose lock lives beside the file (a directory, a key) creates it with
+     *                {@link OpenRequest#createMode()}
      * @return its exclusion, not taken
      * @throws IOException when the backend is unavailable or cannot lock this file
      * @since 0.2
      */
-    Exclusion exclusion(OpenPidFile file) throws IOException;
+    Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException;
 }

@@ -6,6 +6,7 @@ import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.NioPidFileStore;
 import dev.pidlock.spi.OpenPidFile;
+import dev.pidlock.spi.OpenRequest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -93,7 +94,7 @@ public final class NioBackend implements LockBackend {
     }
 
     @Override
-    public Exclusion exclusion(OpenPidFile file) {
+    public Exclusion exclusion(OpenPidFile file, OpenRequest request) {
         return new ChannelLock(file.path(), NioPidFileStore.channel(file));
     }
 

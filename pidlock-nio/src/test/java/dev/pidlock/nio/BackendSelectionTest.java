@@ -13,6 +13,7 @@ import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OpenPidFile;
+import dev.pidlock.spi.OpenRequest;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class BackendSelectionTest {
         }
 
         @Override
-        public Exclusion exclusion(OpenPidFile file) {
+        public Exclusion exclusion(OpenPidFile file, OpenRequest request) {
             throw new AssertionError("an unavailable backend must never be asked to lock");
         }
     }

@@ -30,8 +30,9 @@ class NioTimedWaitTest {
         try (ChildProcess holder = ChildProcess.lockChild("acquire", file.toString(), NioBackend.ID)) {
             assertEquals("ACQUIRED " + holder.pid(), holder.nextLine());
             for (int i = 0; i < 2000; i++) {
-                try (OpenPidFile f = backend.store().open(file, OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE))) {
-                    assertFalse(backend.exclusion(f).lock(Duration.ofNanos(1 + i % 20_000)),
+                OpenRequest request = OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE);
+                try (OpenPidFile f = backend.store().open(file, request)) {
+                    assertFalse(backend.exclusion(f, request).lock(Duration.ofNanos(1 + i % 20_000)),
                             "the child holds the lock");
                 }
             }

@@ -93,11 +93,11 @@ final class PausingBackend implements LockBackend {
     }
 
     @Override
-    public Exclusion exclusion(OpenPidFile file) throws IOException {
+    public Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException {
         if (file instanceof File wrapped) {
-            return new Lock(real.exclusion(wrapped.real), wrapped);
+            return new Lock(real.exclusion(wrapped.real, request), wrapped);
         }
-        return real.exclusion(file);
+        return real.exclusion(file, request);
     }
 
     @Override

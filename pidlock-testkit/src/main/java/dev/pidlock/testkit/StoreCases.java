@@ -46,9 +46,9 @@ public abstract class StoreCases extends ContractCase {
     }
 
     private OpenPidFile openLocked(LockBackend backend, Path path) throws IOException {
-        OpenPidFile file = closeAfterwards(backend.store().open(path,
-                OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE)));
-        Exclusion lock = backend.exclusion(file);
+        OpenRequest request = OpenRequest.forLocking(OwnershipPolicy.DEFAULT_MODE);
+        OpenPidFile file = closeAfterwards(backend.store().open(path, request));
+        Exclusion lock = backend.exclusion(file, request);
         assertTrue(lock.tryLock(), "nobody else holds " + path);
         closeAfterwards(lock::unlock);
         return file;

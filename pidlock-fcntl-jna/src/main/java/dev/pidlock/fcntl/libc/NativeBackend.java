@@ -83,7 +83,7 @@ public abstract class NativeBackend implements LockBackend {
     }
 
     @Override
-    public final Exclusion exclusion(OpenPidFile file) throws IOException {
+    public final Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException {
         Availability a = availability();
         if (!a.isAvailable()) {
             throw new IOException("backend " + id + " is unavailable: " + a.cause().orElse(""));

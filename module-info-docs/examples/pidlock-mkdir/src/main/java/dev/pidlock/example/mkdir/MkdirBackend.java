@@ -2,29 +2,21 @@ package dev.pidlock.example.mkdir;
 
 import dev.pidlock.spi.Availability;
 import dev.pidlock.spi.Capability;
+import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
-import dev.pidlock.spi.PathFacts;
-import dev.pidlock.spi.PidFileHandle;
 import dev.pidlock.spi.StaleDetector;
-import dev.pidlock.spi.UnsafeFileException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -34,7 +26,8 @@ import java.util.function.Supplier;
  * Backend {@code mkdir}: the lock is a directory beside the pidfile, {@code NAME.lock.d}, which appears in one
  * atomic {@code rename(2)} with its owner's entry already in it, and disappears on release. Directory
  * operations are atomic on every POSIX file system, NFS included, where byte-range locks may be missing or
- * unreliable; pidlock writes the pidfile itself through the handle, as with any backend.
+ * unreliable. The pidfile's content goes through the java.nio store ({@link dev.pidlock.spi.PidFileStore#nio()},
+ * the default {@link #store()}), as with {@code nio}: this backend implements its lock and nothing else.
  *
  * <p>No kernel removes the directory when its owner dies. The owner entry names the owner's pid, host, boot
  * and pid namespace, and the time it took the lock; a {@link StaleDetector} (by default the one pidlock uses
@@ -65,8 +58,6 @@ public final class MkdirBackend implements LockBackend {
      * @since 0.1
      */
     public static final int PRIORITY = 5;
-
-    private static final int OPEN_ATTEMPTS = 16;
 
     private final StaleDetector detector;
     private final Supplier<Availability> availability = Availability.once(ID, MkdirBackend::probe);
@@ -193,50 +184,16 @@ public final class MkdirBackend implements LockBackend {
     }
 
     /**
-     * Opens the pidfile as the SPI asks: never through a symlink, never a FIFO or anything but a regular file,
-     * never truncated, created when absent and asked to lock. The lock directory is not touched here.
+     * The lock directory beside {@code file}, created with the pidfile's mode plus search permission where it
+     * grants read. The pidfile itself is opened, read and written by the java.nio store, as for {@code nio}.
      */
     @Override
-    public PidFileHandle open(Path path, OpenRequest request) throws IOException {
-        Objects.requireNonNull(path, "path");
+    public Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException {
         if (request.inheritable()) {
-            throw new IOException("open " + path + ": the mkdir backend's lock is a directory, not a descriptor;"
-                    + " it cannot be passed across exec");
+            throw new IOException("lock " + file.path() + ": the mkdir backend's lock is a directory, not a"
+                    + " descriptor; it cannot be passed across exec");
         }
-        for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
-            Optional<PathFacts> before = PathFacts.read(path);
-            if (before.isEmpty()) {
-                if (!request.forLocking()) {
-                    throw new NoSuchFileException(path.toString());
-                }
-                try {
-                    Files.createFile(path, PosixFilePermissions.asFileAttribute(request.createMode()));
-                } catch (FileAlreadyExistsException raced) {
-                    // somebody else created it (or a symlink appeared): look again
-                }
-                continue;
-            }
-            if (before.get().type() != PathFacts.FileType.REGULAR) {
-                throw new UnsafeFileException(path, "is a " + before.get().type().describe()
-                        + ", not a regular file");
-            }
-            FileChannel channel;
-            try {
-                channel = request.forLocking()
-                        ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                                LinkOption.NOFOLLOW_LINKS)
-                        : FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException gone) {
-                continue;
-            }
-            Optional<PathFacts> after = PathFacts.read(path);
-            boolean same = after.isPresent() && after.get().type() == PathFacts.FileType.REGULAR
-                    && after.get().identity().equals(before.get().identity());
-            return new MkdirPidFile(path, channel, same ? before.get().identity() : null, detector,
-                    LockDirectory.modeFor(request.createMode()));
-        }
-        throw new IOException("open " + path + ": the file kept changing while being opened (" + OPEN_ATTEMPTS
-                + " attempts)");
+        return new MkdirLock(file.path(), detector, LockDirectory.modeFor(request.createMode()));
     }
 
     @Override
