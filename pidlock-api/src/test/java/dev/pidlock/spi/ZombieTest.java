@@ -41,6 +41,8 @@ class ZombieTest {
             assertTrue(zombie > 0, "sh's background child did not turn into a zombie");
             assertEquals('Z', ProcFs.stat(zombie).map(ProcStat::state).orElse('?'), "the reader sees the Z");
             assertTrue(ProcFs.hasExited(zombie), "a zombie has exited");
+            assertTrue(ProcFs.terminated(zombie), "a zombie has closed its files");
+            assertFalse(ProcFs.mayHoldFiles(zombie), "a zombie holds no lock");
             long pid = zombie;
             assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the JDK calls it alive");
             RecordedHolder holder = new RecordedHolder(pid, Path.of("/nowhere.pid"), Optional.empty());

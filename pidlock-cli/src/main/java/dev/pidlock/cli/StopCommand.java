@@ -101,7 +101,7 @@ final class StopCommand implements Callable<Integer> {
             Spawn.kill(pid, Spawn.signalNumber("KILL"));
             awaitExit(pid, Duration.ofSeconds(10));
         }
-        if (ProcFs.alive(pid)) {
+        if (ProcFs.mayHoldFiles(pid)) {
             System.out.println(" FAILED: still running after " + format(o.timeout));
             return Outcome.STILL_RUNNING;
         }
@@ -139,10 +139,15 @@ final class StopCommand implements Callable<Integer> {
         }
     }
 
-    /** @return whether it exited within the time */
+    /**
+     * Waits until the process is a zombie or gone: until then it may hold the lock, even while it exits (the
+     * kernel frees a process's memory before it closes its files, which takes a while for a large one).
+     *
+     * @return whether it finished exiting within the time
+     */
     static boolean awaitExit(long pid, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (ProcFs.alive(pid)) {
+        while (ProcFs.mayHoldFiles(pid)) {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }

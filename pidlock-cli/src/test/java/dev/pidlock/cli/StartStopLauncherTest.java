@@ -231,6 +231,40 @@ class StartStopLauncherTest {
         assertTrue(r.stdout().contains("Started app, pid " + second.getAsLong()), r::toString);
     }
 
+    /**
+     * A process that has touched 1 GiB and ignores nothing: on SIGTERM the kernel frees its memory before it
+     * closes its files, so for a while it is exiting (PF_EXITING) and still holds the lock.
+     */
+    static final String SLOW_EXIT = "perl -e '$| = 1; $x = \"x\" x (1024 * 1024 * 1024); print \"ready\\n\"; sleep 60'";
+
+    @Test
+    void stopOfACommandWhoseExitTakesTimeReturnsOnceTheLockIsFree() throws IOException {
+        Path out = dir.resolve("out");
+        long pid = start("--stdout", out.toString(), "--", "sh", "-c", "exec " + SLOW_EXIT);
+        Launcher.await("the command's memory", () -> Launcher.read(out).equals("ready\n"));
+
+        Launcher.Result stop = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertFalse(stop.stderr().contains("still held"), () -> "stop waited for the lock: " + stop);
+        assertFalse(Files.exists(pidfile), () -> "the lock was free, so the pidfile is gone: " + stop);
+        assertFalse(Procs.alive(pid), stop::toString);
+    }
+
+    @Test
+    void restartOfACommandWhoseExitTakesTimeStartsANewOne() {
+        Path out = dir.resolve("out");
+        long first = start("--stdout", out.toString(), "--", "sh", "-c", "exec " + SLOW_EXIT);
+        Launcher.await("the command's memory", () -> Launcher.read(out).equals("ready\n"));
+
+        Launcher.Result r = pidlock.run("restart", "--pidfile", p, "--", "sleep", "30");
+        OptionalLong second = pidIn(pidfile);
+        second.ifPresent(pidlock::killLater);
+        r.exits(0);
+        assertFalse(r.stdout().contains("already running"), r::toString);
+        assertTrue(second.isPresent() && second.getAsLong() != first && Procs.alive(second.getAsLong()),
+                () -> "a new process: " + r);
+        assertEquals("sleep", Procs.comm(second.getAsLong()));
+    }
+
     @Test
     void restartOfAStoppedCommandWarnsAndStarts() {
         Launcher.Result r = pidlock.run("restart", "--pidfile", p, "--", "sleep", "30").exits(0);

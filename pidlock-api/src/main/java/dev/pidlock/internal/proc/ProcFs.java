@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * pidlock's one reader of Linux's {@code /proc}: a process's {@code stat}, {@code status}, {@code fdinfo},
@@ -57,13 +58,40 @@ public final class ProcFs {
      *         {@code /proc} cannot tell
      */
     public static boolean hasExited(long pid) {
+        return statSays(pid, ProcStat::exited);
+    }
+
+    /**
+     * Whether a process has finished exiting ({@link ProcStat#terminated()}): a zombie, dead, or reaped. Unlike
+     * {@link #hasExited}, a process still exiting does not count: it may hold its files, and its locks, a while
+     * longer.
+     *
+     * @param pid a process
+     * @return whether it is a zombie or gone; false when {@code /proc} cannot tell
+     */
+    public static boolean terminated(long pid) {
+        return statSays(pid, ProcStat::terminated);
+    }
+
+    /**
+     * Whether a process runs or is still exiting: it may hold its files. {@link ProcessHandle#isAlive()}, and
+     * not {@linkplain #terminated terminated}.
+     *
+     * @param pid a process
+     * @return whether it may still hold the locks of its descriptors
+     */
+    public static boolean mayHoldFiles(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !terminated(pid);
+    }
+
+    private static boolean statSays(long pid, Predicate<ProcStat> test) {
         Path dir = dir(pid);
         Optional<String> line = firstLine(dir.resolve("stat"));
         if (line.isEmpty()) {
             // ENOENT, or ESRCH while the process is being reaped: gone if /proc is there and its entry is not
             return present() && !Files.exists(dir);
         }
-        return ProcStat.parse(line.get()).map(ProcStat::exited).orElse(false);
+        return ProcStat.parse(line.get()).map(test::test).orElse(false);
     }
 
     /**

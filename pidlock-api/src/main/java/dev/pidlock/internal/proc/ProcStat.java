@@ -41,15 +41,26 @@ public record ProcStat(long pid, String command, char state, long parent, long f
     }
 
     /**
-     * Whether the process has exited or is exiting: a zombie ({@code Z}), dead ({@code X}), or flagged
-     * {@code PF_EXITING}. A killed process closes its files, and so gives its locks up, while it exits and
-     * before it turns zombie: in that window it holds no lock and runs no more code, though
-     * {@link ProcessHandle#isAlive()} says true and its state is not yet {@code Z}.
+     * Whether the process has exited or is exiting: {@linkplain #terminated() terminated}, or flagged
+     * {@code PF_EXITING}. An exiting process runs no more code of its own, though
+     * {@link ProcessHandle#isAlive()} says true and its state is not yet {@code Z}; but it may still hold its
+     * files, and so its locks: the kernel frees its memory first (which takes a while for a large one) and
+     * closes its files after. Use {@link #terminated()} to know that its locks are given up.
      *
      * @return whether the line says that the process is exiting or gone
      */
     public boolean exited() {
-        return state == 'Z' || state == 'X' || state == 'x' || flags >= 0 && (flags & PF_EXITING) != 0;
+        return terminated() || flags >= 0 && (flags & PF_EXITING) != 0;
+    }
+
+    /**
+     * Whether the process is a zombie ({@code Z}) or dead ({@code X}): it has closed all its files, so every
+     * lock it held through its own descriptors is given up.
+     *
+     * @return whether the line says that the process has finished exiting
+     */
+    public boolean terminated() {
+        return state == 'Z' || state == 'X' || state == 'x';
     }
 
     private static long field(String[] rest, int field) {

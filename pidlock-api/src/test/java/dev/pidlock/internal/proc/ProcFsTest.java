@@ -130,6 +130,8 @@ class ProcFsTest {
         assertFalse(stat.exited());
         assertTrue(stat.startTicks() > 0 && stat.rssPages() > 0 && stat.userTicks() >= 0, stat.toString());
         assertTrue(ProcFs.alive(self.pid()));
+        assertTrue(ProcFs.mayHoldFiles(self.pid()));
+        assertFalse(ProcFs.terminated(self.pid()));
         assertEquals(ProcFs.ownerOfSelf(), ProcFs.owner(self.pid()));
         assertTrue(ProcFs.ownerOfSelf().isPresent());
     }
@@ -141,6 +143,8 @@ class ProcFsTest {
         assertEquals(Optional.empty(), ProcFs.stat(missing));
         assertTrue(ProcFs.hasExited(missing), "/proc is there and the pid's entry is not");
         assertFalse(ProcFs.alive(missing));
+        assertTrue(ProcFs.terminated(missing));
+        assertFalse(ProcFs.mayHoldFiles(missing));
         assertEquals(Optional.empty(), ProcFs.children(missing));
         assertEquals(Optional.empty(), ProcFs.descendants(missing));
         assertEquals(Optional.empty(), ProcFs.fdLocks(missing, 0));

@@ -47,6 +47,21 @@ class ProcStatTest {
         assertEquals("", ProcStat.parse("78 () S" + String.format(REST, 0)).orElseThrow().command());
     }
 
+    /** An exiting process may still hold its files (its memory is freed first): only Z and X have closed them. */
+    @Test
+    void onlyAZombieOrADeadProcessHasTerminated() {
+        assertFalse(terminated("4242 (java) R" + String.format(REST, 0x40004c)), "running, PF_EXITING");
+        assertFalse(terminated("4242 (java) D" + String.format(REST, 0x404044)), "in the kernel, PF_EXITING");
+        assertFalse(terminated("4242 (java) S" + String.format(REST, 0x400040)), "sleeping");
+        assertTrue(terminated("4242 (java) Z" + String.format(REST, 0x40004c)), "zombie");
+        assertTrue(terminated("4242 (java) X" + String.format(REST, 0)), "dead");
+        assertFalse(terminated("4242 (x) Z) R" + String.format(REST, 0x40004c)), "a command name with ') Z'");
+    }
+
+    private static boolean terminated(String line) {
+        return ProcStat.parse(line).map(ProcStat::terminated).orElse(false);
+    }
+
     @Test
     void aZombieIsExitedWhateverItsFlags() {
         ProcStat zombie = ProcStat.parse("4242 (true) Z" + String.format(REST, 0)).orElseThrow();
