@@ -204,10 +204,10 @@ final class Acquisition {
                     "pidfile " + path + " is locked, " + who + waited);
         }
 
-        /** @return the holder's pid (see {@link Holders#holderOf}); empty when nothing can tell */
+        /** @return the holder's pid (see {@link Holders#conflictHolder}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                return Holders.holderOf(PidContent.read(file).pid(), exclusion.probe().holderPid());
+                return Holders.conflictHolder(identity, PidContent.read(file).pid(), exclusion.probe().holderPid());
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();

@@ -1,7 +1,13 @@
 package dev.pidlock;
 
+import dev.pidlock.internal.proc.LockHolders;
 import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcStat;
+import dev.pidlock.spi.FileIdentity;
+import java.util.Comparator;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /** Who holds a locked pidfile, from what the file and the kernel say. */
 final class Holders {
@@ -21,6 +27,71 @@ final class Holders {
             return fromFile;
         }
         return lives(fromKernel) ? fromKernel : OptionalLong.empty();
+    }
+
+    /**
+     * The holder to name in a conflict: the file's pid when the kernel confirms it (one process's descriptors
+     * read), else the kernel's oldest holder, else what the file and the backend's probe say.
+     *
+     * @param identity   the pidfile's inode
+     * @param recorded   the pid the file names
+     * @param fromKernel the pid the backend's probe names
+     * @return the holder; empty when nothing can tell
+     */
+    static OptionalLong conflictHolder(FileIdentity identity, OptionalLong recorded, OptionalLong fromKernel) {
+        if (recorded.isPresent() && LockHolders.holds(recorded.getAsLong(), identity.device(), identity.inode())) {
+            return recorded;
+        }
+        List<Long> holders = inKernel(identity);
+        if (!holders.isEmpty()) {
+            return OptionalLong.of(primary(holders, recorded));
+        }
+        return holderOf(recorded, fromKernel);
+    }
+
+    /**
+     * @param identity a pidfile's inode
+     * @return the processes the kernel shows holding a lock on it; empty when none, or when it cannot tell
+     */
+    static List<Long> inKernel(FileIdentity identity) {
+        return LockHolders.of(identity.device(), identity.inode()).map(LockHolders::pids).orElse(List.of());
+    }
+
+    /**
+     * @param holders  the kernel's holders, not empty
+     * @param recorded the pid the file names
+     * @return the file's pid when the kernel confirms it, else the holder that started first (the ancestor of
+     *         the others, when a descriptor was passed down)
+     */
+    static long primary(List<Long> holders, OptionalLong recorded) {
+        if (holders.isEmpty()) {
+            throw new IllegalArgumentException("no holders");
+        }
+        if (recorded.isPresent() && holders.contains(recorded.getAsLong())) {
+            return recorded.getAsLong();
+        }
+        return holders.stream().min(Comparator.comparingLong(Holders::startTicks).thenComparingLong(p -> p))
+                .orElseThrow();
+    }
+
+    private static long startTicks(long pid) {
+        return ProcFs.stat(pid).map(ProcStat::startTicks).orElse(Long.MAX_VALUE);
+    }
+
+    /** @return "locked by pid N", with the other holders, and the mismatch when the file names another pid */
+    static String describe(List<Long> holders, long holder, OptionalLong recorded) {
+        StringBuilder sb = new StringBuilder("locked by pid ").append(holder);
+        if (holders.size() > 1) {
+            sb.append(" (holders: ").append(holders.stream().map(String::valueOf)
+                    .collect(Collectors.joining(", "))).append(')');
+        }
+        if (recorded.isEmpty()) {
+            sb.append("; the pidfile names no pid");
+        } else if (!holders.contains(recorded.getAsLong())) {
+            sb.append("; the pidfile names pid ").append(recorded.getAsLong())
+                    .append(", which does not hold the lock (the kernel's holders win)");
+        }
+        return sb.toString();
     }
 
     private static boolean lives(OptionalLong pid) {

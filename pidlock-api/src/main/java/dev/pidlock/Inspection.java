@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -101,15 +102,10 @@ final class Inspection {
             case FREE -> LockState.UNLOCKED;
             case UNKNOWN -> LockState.UNKNOWN;
         };
-        if (lock == LockState.LOCKED) {
-            OptionalLong holder = Holders.holderOf(content.pid(), probe.holderPid());
-            if (holder.isPresent()) {
-                return new PidFileStatus(path, State.RUNNING, holder, lock,
-                        Optional.of(ProcessInfo.of(holder.getAsLong())), "locked by pid " + holder.getAsLong());
-            }
-            return new PidFileStatus(path, State.RUNNING, holder, lock, Optional.empty(),
-                    "locked by a process that inherited the descriptor" + (content.pid().isPresent()
-                            ? "; the pidfile names pid " + content.pid().getAsLong() + ", which is gone" : ""));
+        List<Long> holders = Holders.inKernel(facts.identity());
+        if (lock == LockState.LOCKED || !holders.isEmpty()) {
+            // a lock the backend does not see (another lock family) holds the file as well as one it sees
+            return locked(path, holders, content.pid(), probe);
         }
         OptionalLong pid = content.pid();
         if (pid.isEmpty()) {
@@ -130,13 +126,37 @@ final class Inspection {
         return new PidFileStatus(path, State.RUNNING, pid, lock, Optional.of(ProcessInfo.of(p)), verdict.reason());
     }
 
+    /**
+     * A locked pidfile: its holders are the kernel's. Without them (no {@code /proc}, a lock that is not a kernel
+     * lock), the file's pid when it lives, else the pid the backend's probe names.
+     */
+    private static PidFileStatus locked(Path path, List<Long> holders, OptionalLong recorded, LockProbe probe) {
+        if (holders.isEmpty()) {
+            OptionalLong holder = Holders.holderOf(recorded, probe.holderPid());
+            if (holder.isPresent()) {
+                return new PidFileStatus(path, State.RUNNING, holder, LockState.LOCKED,
+                        Optional.of(ProcessInfo.of(holder.getAsLong())), "locked by pid " + holder.getAsLong(),
+                        holders, recorded);
+            }
+            return new PidFileStatus(path, State.RUNNING, holder, LockState.LOCKED, Optional.empty(),
+                    "locked by a process that inherited the descriptor" + (recorded.isPresent()
+                            ? "; the pidfile names pid " + recorded.getAsLong() + ", which is gone" : ""),
+                    holders, recorded);
+        }
+        long holder = Holders.primary(holders, recorded);
+        return new PidFileStatus(path, State.RUNNING, OptionalLong.of(holder), LockState.LOCKED,
+                Optional.of(ProcessInfo.of(holder)), Holders.describe(holders, holder, recorded), holders,
+                recorded);
+    }
+
     private static Optional<PidFileStatus> heldHere(Path path, FileIdentity identity) {
         if (!REGISTRY.isClaimed(identity)) {
             return Optional.empty();
         }
         long pid = REGISTRY.owner(identity).map(Hold::recordedPid).orElse(Self.PID);
+        List<Long> holders = Holders.inKernel(identity);
         return Optional.of(new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
-                Optional.of(ProcessInfo.of(pid)), "held by this process"));
+                Optional.of(ProcessInfo.of(pid)), "held by this process", holders, OptionalLong.of(pid)));
     }
 
     private static PidFileStatus unknown(Path path, String detail) {

@@ -1,22 +1,66 @@
 package dev.pidlock;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * What a pidfile says about who is running, read without acquiring it.
+ * What a pidfile says about who is running, read without acquiring it. For a locked pidfile the kernel
+ * decides: its holders are the processes that hold the lock on the file's inode, and the pid written in the
+ * file is believed only when it is one of them ({@link #pidConfirmed()}).
  *
- * @param path    the pidfile
- * @param state   absent, running, stale or unknown
- * @param pid     the pid it names, when it names one
- * @param lock    whether its lock is held
- * @param process the named process, when it names one that exists
- * @param detail  why the state is what it is, in one line
+ * @param path        the pidfile
+ * @param state       absent, running, stale or unknown
+ * @param pid         the process that runs: for a locked pidfile a holder (the one the file names, when the
+ *                    kernel confirms it; otherwise the oldest holder), else the pid the file names
+ * @param lock        whether its lock is held
+ * @param process     that process, when it exists
+ * @param detail      why the state is what it is, in one line; it states any mismatch between the file and
+ *                    the kernel
+ * @param holders     the processes the kernel shows holding the lock, ascending; empty when the lock is free or
+ *                    the kernel cannot name them (no {@code /proc}, a backend whose lock is not a kernel lock)
+ * @param recordedPid the pid written in the file, when it names one
  * @since 0.1
  */
 public record PidFileStatus(Path path, State state, OptionalLong pid, LockState lock,
-                            Optional<ProcessInfo> process, String detail) {
+                            Optional<ProcessInfo> process, String detail, List<Long> holders,
+                            OptionalLong recordedPid) {
+
+    /**
+     * A status with every list copied.
+     *
+     * @since 0.2
+     */
+    public PidFileStatus {
+        holders = List.copyOf(holders);
+    }
+
+    /**
+     * A status without kernel holders, whose recorded pid is {@code pid}.
+     *
+     * @param path    the pidfile
+     * @param state   absent, running, stale or unknown
+     * @param pid     the pid it names
+     * @param lock    whether its lock is held
+     * @param process the named process
+     * @param detail  why, in one line
+     * @since 0.1
+     */
+    public PidFileStatus(Path path, State state, OptionalLong pid, LockState lock, Optional<ProcessInfo> process,
+                         String detail) {
+        this(path, state, pid, lock, process, detail, List.of(), pid);
+    }
+
+    /**
+     * Whether the kernel confirms the pid written in the file: it is one of the {@link #holders()}.
+     *
+     * @return true when the file's pid holds the lock
+     * @since 0.2
+     */
+    public boolean pidConfirmed() {
+        return recordedPid.isPresent() && holders.contains(recordedPid.getAsLong());
+    }
 
     /**
      * What a pidfile's state can be.

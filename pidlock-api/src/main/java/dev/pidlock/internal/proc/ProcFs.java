@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * empty: unknown, never a made-up number. The parsing lives in {@link ProcStat} and {@link ProcLock}.
  */
 public final class ProcFs {
-    private static final Path PROC = Path.of("/proc");
+    static final Path PROC = Path.of("/proc");
 
     private ProcFs() {
     }

@@ -84,7 +84,7 @@ public record ProcLock(long id, boolean waiting, String kind, boolean write, lon
             id = Long.parseLong(w[0].substring(0, w[0].length() - 1));
             major = Long.parseLong(device[0], 16);
             minor = Long.parseLong(device[1], 16);
-            inode = Long.parseLong(device[2]);
+            inode = Long.parseUnsignedLong(device[2]); // an inode number is an unsigned 64-bit value
         } catch (NumberFormatException e) {
             return Optional.empty(); // "<none>:0" of a lock on no inode, or not a lock line at all
         }

@@ -1,0 +1,154 @@
+package dev.pidlock.internal.proc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pidlock.internal.proc.LockHolders.Family;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kernel's holders of a lock, with real peers: flock(1), python3's fcntl, a descriptor passed down. */
+class LockHoldersTest {
+
+    @TempDir
+    Path dir;
+
+    Path file;
+    final List<Process> started = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException {
+        assumeTrue(Files.isReadable(Path.of("/proc/locks")), "no /proc/locks");
+        file = Files.createFile(dir.resolve("f.pid"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private LockHolders holders() throws IOException {
+        Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        return LockHolders.of(((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue())
+                .orElseThrow();
+    }
+
+    private boolean holds(long pid) throws IOException {
+        Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        return LockHolders.holds(pid, ((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue());
+    }
+
+    private Process sh(String script) throws IOException {
+        Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+        started.add(p);
+        return p;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("gave up waiting for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+
+    private static long readPid(Path f) {
+        try {
+            String s = Files.readString(f, StandardCharsets.US_ASCII).strip();
+            return s.isEmpty() ? -1 : Long.parseLong(s);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void anUnlockedFileHasNoHolders() throws IOException {
+        LockHolders h = holders();
+        assertFalse(h.locked());
+        assertEquals(List.of(), h.pids());
+        assertTrue(h.complete());
+        assertFalse(holds(ProcessHandle.current().pid()));
+    }
+
+    /** flock(1) keeps its descriptor and passes it to the command it runs: both hold the lock. */
+    @Test
+    void flockAndTheCommandItRunsBothHoldTheLock() throws Exception {
+        Path child = dir.resolve("child");
+        Process flock = sh("exec flock " + file + " sh -c 'echo $$ > " + child + "; exec sleep 30'");
+        await("the command under flock", () -> readPid(child) > 0);
+        long sleep = readPid(child);
+        await("the lock", () -> {
+            try {
+                return holders().locked();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        LockHolders h = holders();
+        assertEquals(Set.of(Family.FLOCK), h.families());
+        assertEquals(List.of(flock.pid(), sleep), h.pids(), h::toString);
+        assertTrue(holds(sleep));
+        assertTrue(holds(flock.pid()));
+        assertFalse(holds(ProcessHandle.current().pid()));
+    }
+
+    /** The process that took the lock exits; the child that inherited the descriptor is the holder. */
+    @Test
+    void aChildThatInheritedTheDescriptorHoldsTheLockAfterItsParentExits() throws Exception {
+        Path child = dir.resolve("child");
+        Process sh = sh("exec 9>>" + file + "; flock -n 9 || exit 9; sleep 30 & echo $! > " + child + "; exit 0");
+        assertEquals(0, sh.waitFor(), "the shell took the lock and exited");
+        long sleep = readPid(child);
+        assertTrue(sleep > 0);
+        LockHolders h = holders();
+        assertEquals(List.of(sleep), h.pids(), h::toString);
+        assertTrue(h.complete());
+        ProcessHandle.of(sleep).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    /** A POSIX lock (python3's fcntl.lockf) belongs to the process that took it. */
+    @Test
+    void aPosixLockIsHeldByTheProcessThatTookIt() throws Exception {
+        Path ready = dir.resolve("ready");
+        Process py = new ProcessBuilder("python3", "-c", "import fcntl, os, sys, time\n"
+                + "f = open(sys.argv[1], 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "open(sys.argv[2], 'w').write(str(os.getpid()) + '\\n')\ntime.sleep(30)\n",
+                file.toString(), ready.toString()).redirectErrorStream(true).start();
+        started.add(py);
+        await("python's lock", () -> readPid(ready) > 0);
+        LockHolders h = holders();
+        assertEquals(Set.of(Family.POSIX), h.families());
+        assertEquals(List.of(py.pid()), h.pids());
+        assertTrue(holds(py.pid()));
+    }
+
+    @Test
+    void familiesConflictAsTheKernelDecides() {
+        assertTrue(Family.OFD.conflictsWith(Family.POSIX));
+        assertTrue(Family.POSIX.conflictsWith(Family.OFD));
+        assertTrue(Family.FLOCK.conflictsWith(Family.FLOCK));
+        assertFalse(Family.FLOCK.conflictsWith(Family.POSIX));
+        assertFalse(Family.OFD.conflictsWith(Family.FLOCK));
+    }
+}
