@@ -71,6 +71,9 @@ final class StatusCommand implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "%.1f", p.get().treeCpuPercent().getAsDouble()) : "unknown");
             sb.append(", %mem: ").append(p.get().treeMemoryPercent().isPresent()
                     ? String.format(Locale.ROOT, "%.1f", p.get().treeMemoryPercent().getAsDouble()) : "unknown");
+            if (!s.holders().isEmpty() && !s.pidConfirmed()) {
+                sb.append(" (").append(s.detail()).append(')'); // the file names a pid the kernel does not confirm
+            }
         } else if (s.state() != PidFileStatus.State.ABSENT) {
             sb.append(" (").append(s.detail()).append(')');
         }
@@ -92,6 +95,15 @@ final class StatusCommand implements Callable<Integer> {
                 case UNKNOWN -> Optional.empty();
             };
             writeOrNull(g, "locked", locked, JsonGenerator::writeBooleanField);
+            g.writeArrayFieldStart("holders");
+            for (long holder : s.holders()) {
+                g.writeNumber(holder);
+            }
+            g.writeEndArray();
+            writeOrNull(g, "pidfile_pid", s.recordedPid().stream().boxed().findFirst(),
+                    JsonGenerator::writeNumberField);
+            writeOrNull(g, "pid_confirmed", s.holders().isEmpty() ? Optional.empty() : Optional.of(s.pidConfirmed()),
+                    JsonGenerator::writeBooleanField);
             writeOrNull(g, "started_at", p.flatMap(ProcessInfo::startedAt).map(Object::toString),
                     JsonGenerator::writeStringField);
             writeOrNull(g, "uptime_seconds", p.flatMap(ProcessInfo::uptime).map(up -> up.toMillis() / 1000.0),

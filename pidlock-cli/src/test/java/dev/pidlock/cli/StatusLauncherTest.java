@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StatusLauncherTest {
 
     static final Set<String> FIELDS = Set.of("name", "pidfile", "status", "pid", "locked", "started_at",
-            "uptime_seconds", "cpu_percent", "memory_rss_bytes", "memory_percent", "command", "processes");
+            "uptime_seconds", "cpu_percent", "memory_rss_bytes", "memory_percent", "command", "processes",
+            "holders", "pidfile_pid", "pid_confirmed");
 
     static final List<String> BACKENDS = List.of("ofd+flock", "ofd", "flock", "posix", "lockf", "nio");
 
@@ -90,6 +91,42 @@ class StatusLauncherTest {
         assertEquals(pid, s.get("pid"), () -> "the command's pid, not the wrapper's: " + json);
         assertTrue(((String) s.get("command")).contains("sleep"), json::toString);
         assertEquals(2.0, number(s, "processes"), () -> "the command and its child: " + json);
+        assertTrue(Json.array(s.get("holders")).contains(pid), () -> "the kernel's holders: " + json);
+        assertEquals(pid, s.get("pidfile_pid"), json::toString);
+        assertEquals(Boolean.TRUE, s.get("pid_confirmed"), json::toString);
+    }
+
+    /**
+     * flock(1) holds the lock (and the command it runs, which inherited the descriptor); the pidfile names
+     * another live process, as a holder in another pid namespace would. The kernel wins, and says so.
+     */
+    @Test
+    void theKernelsHoldersWinOverThePidTheFileNames() throws IOException, InterruptedException {
+        Path pidfile = dir.resolve("svc.pid");
+        Process innocent = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.writeString(pidfile, innocent.pid() + "\n");
+            Path marker = dir.resolve("pid");
+            Process flock = new ProcessBuilder("flock", pidfile.toString(), "sh", "-c",
+                    "echo $$ > \"$1\"; exec sleep 30", "sh", marker.toString()).start();
+            pidlock.killLater(flock.pid());
+            long holder = awaitPid(marker);
+            pidlock.killLater(holder);
+
+            Launcher.Result text = pidlock.run("status", "--pidfile", pidfile.toString()).exits(0);
+            assertTrue(text.stdout().contains("does not hold the lock"), text::toString);
+            assertTrue(text.stdout().contains("pid " + innocent.pid()), text::toString);
+            Map<String, Object> s = Json.object(Json.parse(
+                    pidlock.run("status", "--json", "--pidfile", pidfile.toString()).exits(0).stdout()));
+            assertEquals("running", s.get("status"));
+            assertTrue(Json.array(s.get("holders")).contains(holder), s::toString);
+            assertTrue(!Json.array(s.get("holders")).contains(innocent.pid()), s::toString);
+            assertEquals(innocent.pid(), s.get("pidfile_pid"), s::toString);
+            assertEquals(Boolean.FALSE, s.get("pid_confirmed"), s::toString);
+            assertTrue(s.get("pid") instanceof Long l && l != innocent.pid(), () -> "names a holder: " + s);
+        } finally {
+            innocent.destroyForcibly();
+        }
     }
 
     private static double number(Map<String, Object> o, String field) {
