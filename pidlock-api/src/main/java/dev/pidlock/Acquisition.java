@@ -128,7 +128,14 @@ final class Acquisition {
                 locked = exclusion.tryLock();
                 if (!locked && wait != null) {
                     hint = holderPid();
-                    locked = exclusion.lock(remaining(deadline));
+                    try {
+                        locked = exclusion.lock(remaining(deadline));
+                    } catch (InterruptedException e) {
+                        InterruptedException named = new InterruptedException(
+                                "interrupted while waiting for the lock on " + path);
+                        named.initCause(e);
+                        throw named;
+                    }
                 }
             } catch (IOException e) {
                 throw IoErrors.translate(path, "lock", e);

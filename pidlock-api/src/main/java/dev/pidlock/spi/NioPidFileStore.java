@@ -3,6 +3,7 @@ package dev.pidlock.spi;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -124,6 +126,8 @@ public final class NioPidFileStore implements PidFileStore {
 
     /** One pidfile open through java.nio. */
     private static final class NioFile implements OpenPidFile {
+        private static final Path SELF_FD = Path.of("/proc/self/fd");
+
         private final Path path;
         private final FileChannel channel;
         private final FileIdentity identity;
@@ -148,49 +152,75 @@ public final class NioPidFileStore implements PidFileStore {
             return identity;
         }
 
+        /**
+         * Reads from the start. A pending interrupt is cleared for the duration and set again: an interrupt
+         * closes a {@code FileChannel} at its next operation, which would lose the file and its lock.
+         */
         @Override
         public byte[] read(int limit) throws IOException {
-            ByteBuffer buf = ByteBuffer.allocate(limit);
-            long position = 0;
-            while (buf.hasRemaining()) {
-                int n = channel.read(buf, position);
-                if (n < 0) {
-                    break;
+            boolean interrupted = Thread.interrupted();
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(limit);
+                long position = 0;
+                while (buf.hasRemaining()) {
+                    int n = channel.read(buf, position);
+                    if (n < 0) {
+                        break;
+                    }
+                    position += n;
                 }
-                position += n;
+                return Arrays.copyOf(buf.array(), buf.position());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return Arrays.copyOf(buf.array(), buf.position());
         }
 
+        /** Writes in place, then cuts what follows; a pending interrupt is kept aside, as in {@link #read}. */
         @Override
         public void write(byte[] content) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(content);
-            long position = 0;
-            while (buf.hasRemaining()) {
-                position += channel.write(buf, position);
-            }
-            if (channel.size() > content.length) {
-                channel.truncate(content.length);
+            boolean interrupted = Thread.interrupted();
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                long position = 0;
+                while (buf.hasRemaining()) {
+                    position += channel.write(buf, position);
+                }
+                if (channel.size() > content.length) {
+                    channel.truncate(content.length);
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
+        /**
+         * Changes the mode of the open file itself: through {@code /proc/self/fd/N} of a descriptor of this
+         * inode, which names the open file whatever the path names now, and opens nothing (opening and closing a
+         * second descriptor would drop a POSIX lock on the file). Without {@code /proc}, by path right after
+         * checking that the path still names the file.
+         */
         @Override
         public void setMode(Set<PosixFilePermission> mode) throws IOException {
             PathFacts facts = stillOurs("chmod");
             if (facts.mode() == PathFacts.modeBits(mode)) {
                 return;
             }
-            // java.nio has no fchmod; a NOFOLLOW attribute view would open and close a second descriptor, which
-            // drops a POSIX lock on the file. chmod by path, right after checking that the path names our file.
-            Files.setPosixFilePermissions(path, mode);
+            Files.setPosixFilePermissions(openFile().orElse(path), mode);
         }
 
+        /** Changes the owner of the open file itself, as {@link #setMode} does. */
         @Override
         public void setOwner(String owner, String group) throws IOException {
             stillOurs("chown");
             UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
+            Optional<Path> open = openFile();
+            PosixFileAttributeView view = open.isPresent()
+                    ? Files.getFileAttributeView(open.get(), PosixFileAttributeView.class)
+                    : Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
             if (owner != null) {
                 view.setOwner(users.lookupPrincipalByName(owner));
             }
@@ -198,6 +228,32 @@ public final class NioPidFileStore implements PidFileStore {
                 GroupPrincipal g = users.lookupPrincipalByGroupName(group);
                 view.setGroup(g);
             }
+        }
+
+        /**
+         * @return {@code /proc/self/fd/N} for a descriptor of this process open on this file's inode (the
+         *         channel's, or another of the same inode: a mode belongs to the inode); empty without {@code /proc}
+         */
+        private Optional<Path> openFile() {
+            if (identity == null) {
+                return Optional.empty();
+            }
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(SELF_FD)) {
+                for (Path fd : fds) {
+                    try {
+                        Map<String, Object> a = Files.readAttributes(fd, "unix:dev,ino");
+                        if (((Number) a.get("ino")).longValue() == identity.inode()
+                                && ((Number) a.get("dev")).longValue() == identity.device()) {
+                            return Optional.of(fd);
+                        }
+                    } catch (IOException | RuntimeException closedMeanwhile) {
+                        // the directory stream's own descriptor, or one closed since the listing
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+            return Optional.empty();
         }
 
         @Override

@@ -13,15 +13,18 @@ import dev.pidlock.spi.Capability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
  * Probing without acquiring ({@code inspect}): every state of a pidfile is reported, nothing is created, changed
- * or locked by looking. Whether the lock itself can be seen depends on {@link Capability#PROBE_WITHOUT_ACQUIRING};
+ * or locked by looking. Whether the lock itself can be seen depends on {@link Capability#PROBE_WITHOUT_ACQUIRING}
+ * or on the kernel listing it ({@code /proc/locks});
  * whether the kernel can name the holder, on {@link Capability#REPORTS_HOLDER_PID}.
  *
  * @since 0.1
@@ -41,9 +44,19 @@ public abstract class InspectionCases extends ContractCase {
         return capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING) ? LockState.UNLOCKED : LockState.UNKNOWN;
     }
 
-    /** @return what a locked file's lock state must read: locked if the backend can probe, else unknown */
+    /**
+     * @return what a locked file's lock state must read: locked if the backend can probe or the kernel shows its
+     *         lock, else unknown
+     */
     private LockState locked() {
-        return capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING) ? LockState.LOCKED : LockState.UNKNOWN;
+        return capabilities().contains(Capability.PROBE_WITHOUT_ACQUIRING) || kernelShowsTheLock()
+                ? LockState.LOCKED : LockState.UNKNOWN;
+    }
+
+    /** @return whether the backend's lock is a kernel lock that {@code /proc/locks} lists */
+    private boolean kernelShowsTheLock() {
+        return (capabilities().contains(Capability.CONFLICTS_WITH_FLOCK)
+                || capabilities().contains(Capability.CONFLICTS_WITH_FCNTL)) && Files.isReadable(Path.of("/proc/locks"));
     }
 
     /**
@@ -72,6 +85,28 @@ public abstract class InspectionCases extends ContractCase {
         a.send("release");
         a.expect("RELEASED");
         assertEquals(State.ABSENT, lock().inspect().state());
+    }
+
+    /**
+     * The kernel names the holder of a backend's kernel lock ({@link PidFileStatus#holders()}), and it confirms
+     * the pid the holder wrote ({@link PidFileStatus#pidConfirmed()}). Skipped for a backend whose lock is not a
+     * kernel lock (it excludes neither {@code flock} nor {@code fcntl} users) and where {@code /proc/locks} is
+     * missing.
+     *
+     * @throws IOException when a child cannot start
+     * @since 0.2
+     */
+    @Test
+    void theKernelConfirmsTheHolder() throws IOException {
+        skipUnless(kernelShowsTheLock(), backendId() + " holds no kernel lock, or there is no /proc/locks");
+        ChildProcess a = holder();
+        PidFileStatus status = lock().inspect();
+        assertTrue(status.holders().contains(a.pid()), status.toString());
+        assertTrue(status.pidConfirmed(), status.toString());
+        assertEquals(OptionalLong.of(a.pid()), status.recordedPid(), status.toString());
+        a.send("release");
+        a.expect("RELEASED");
+        assertEquals(List.of(), lock().inspect().holders());
     }
 
     /**

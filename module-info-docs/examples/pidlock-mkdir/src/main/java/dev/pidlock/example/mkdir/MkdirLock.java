@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * The exclusion of one pidfile: its lock directory, which no descriptor holds, so closing any descriptor of
  * the pidfile, here or anywhere, leaves it alone. Waiting is the SPI's retrying default over
- * {@link #tryLock()}: no kernel call waits for a directory to go away.
+ * {@link #tryLock()} (no kernel call waits for a directory to go away), with one staging directory a wait.
  */
 final class MkdirLock implements Exclusion {
 
@@ -29,6 +29,8 @@ final class MkdirLock implements Exclusion {
     private final StaleDetector detector;
     private final Set<PosixFilePermission> directoryMode;
     private OwnerRecord held;
+    /** The staging directory of the wait in progress, which every try of that wait renames; null between waits. */
+    private LockDirectory.Staging waiting;
     /** The owner last judged, and when: retries of a wait judge the same owner again only now and then. */
     private String judged;
     private long judgedAt;
@@ -41,32 +43,58 @@ final class MkdirLock implements Exclusion {
         this.directoryMode = directoryMode;
     }
 
-    /**
-     * Renames a fresh staging directory onto the lock directory until it is taken or held by somebody else,
-     * breaking a stale one on the way.
-     */
+    /** Tries with the wait's staging directory, or with a fresh one that it removes unless it was taken. */
     @Override
     public boolean tryLock() throws IOException {
         if (held != null) {
             return true;
         }
-        try (LockDirectory.Staging staging = lock.stage(directoryMode)) {
-            for (int round = 0; round < ROUNDS; round++) {
-                LockDirectory.Result r = lock.attempt(staging, this::judgeNow, detector);
-                if (r.outcome() == Outcome.TAKEN) {
-                    held = staging.owner;
-                    lock.sweep(detector);
-                    return true;
-                }
-                if (r.outcome() == Outcome.HELD) {
-                    return false;
-                }
-                if (r.unexplained() != null && ++unexplained >= UNEXPLAINED) {
-                    throw r.unexplained();
-                }
-            }
-            return false; // the lock directory keeps changing: contention
+        if (waiting != null) {
+            return tryWith(waiting);
         }
+        try (LockDirectory.Staging staging = lock.stage(directoryMode)) {
+            return tryWith(staging);
+        }
+    }
+
+    /**
+     * The SPI's retrying wait, with one staging directory for the whole wait instead of one a try: each try
+     * would otherwise make and remove a directory and its entry, four metadata operations every half millisecond
+     * (on NFS, four round trips).
+     */
+    @Override
+    public boolean lock(Duration timeout) throws IOException, InterruptedException {
+        if (held != null) {
+            return true;
+        }
+        try (LockDirectory.Staging staging = lock.stage(directoryMode)) {
+            waiting = staging;
+            return Exclusion.super.lock(timeout);
+        } finally {
+            waiting = null;
+        }
+    }
+
+    /**
+     * Renames {@code staging} onto the lock directory until it is taken or held by somebody else, breaking a stale
+     * one on the way.
+     */
+    private boolean tryWith(LockDirectory.Staging staging) throws IOException {
+        for (int round = 0; round < ROUNDS; round++) {
+            LockDirectory.Result r = lock.attempt(staging, this::judgeNow, detector);
+            if (r.outcome() == Outcome.TAKEN) {
+                held = staging.owner;
+                lock.sweep(detector);
+                return true;
+            }
+            if (r.outcome() == Outcome.HELD) {
+                return false;
+            }
+            if (r.unexplained() != null && ++unexplained >= UNEXPLAINED) {
+                throw r.unexplained();
+            }
+        }
+        return false; // the lock directory keeps changing: contention
     }
 
     /** @return whether to ask the detector about {@code seen} now: at once for a new owner, then now and then */

@@ -25,6 +25,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -249,5 +251,37 @@ class MkdirStaleLockTest extends ContractCase {
         assertFalse(Files.exists(empty), "an old empty staging directory is swept");
         assertTrue(Files.exists(fresh), "a new empty one may be about to get its owner entry");
         assertTrue(Files.exists(liveStaging), "a live taker's staging directory stays");
+    }
+    /**
+     * A waiter renames one staging directory for its whole wait: one made and removed on every try would be four
+     * metadata operations every half millisecond (four round trips on NFS).
+     *
+     * @throws IOException when a child cannot start
+     * @throws InterruptedException when interrupted
+     */
+    @Test
+    void aWaitUsesOneStagingDirectory() throws IOException, InterruptedException {
+        ChildProcess a = holder();
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        Thread watcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try (var list = Files.list(pidfile.getParent())) {
+                    list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".new")).forEach(seen::add);
+                } catch (IOException | RuntimeException e) {
+                    // a directory that went away while listed
+                }
+            }
+        });
+        watcher.start();
+        try {
+            assertThrows(AlreadyLockedException.class, () -> lock().acquire(Duration.ofMillis(400)));
+        } finally {
+            watcher.interrupt();
+            watcher.join();
+        }
+        // pidlock tries once (a staging directory of its own), then waits (one more)
+        assertTrue(seen.size() <= 2, () -> "staging directories seen during the wait: " + seen);
+        a.send("release");
+        a.expect("RELEASED");
     }
 }
