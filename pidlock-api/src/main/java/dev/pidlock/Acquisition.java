@@ -4,7 +4,11 @@ import static dev.pidlock.Self.LOG;
 import static dev.pidlock.Self.PID;
 
 import dev.pidlock.internal.content.PidContent;
+import dev.pidlock.internal.proc.LockHolders;
+import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcLock;
 import dev.pidlock.internal.registry.HeldFiles;
+import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
@@ -21,8 +25,12 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The acquisition algorithm: vet the directory and the path, open safely, claim in the JVM registry, lock,
@@ -30,6 +38,9 @@ import java.util.OptionalLong;
  * pid. Every failure before the hold is established unlocks and closes what was opened.
  */
 final class Acquisition {
+    /** The longest pause before trying again when a lock of the other family held the file. */
+    private static final long FOREIGN_RETRY_MAX_MILLIS = 20;
+
     private static final HeldFiles<Hold> REGISTRY = Hold.REGISTRY;
 
     private final Config config;
@@ -124,24 +135,45 @@ final class Acquisition {
         /** @return the held lock, or null to retry because the path names another file now */
         PidLock lockAndWrite(Duration wait, long deadline) throws InterruptedException {
             OptionalLong hint = OptionalLong.empty();
+            Optional<LockHolders.Family> foreign = Optional.empty();
             try {
                 locked = exclusion.tryLock();
+                if (locked) {
+                    foreign = refuseForeignFamily();
+                }
                 if (!locked && wait != null) {
                     hint = holderPid();
-                    try {
-                        locked = exclusion.lock(remaining(deadline));
-                    } catch (InterruptedException e) {
-                        InterruptedException named = new InterruptedException(
-                                "interrupted while waiting for the lock on " + path);
-                        named.initCause(e);
-                        throw named;
+                    while (true) {
+                        try {
+                            locked = exclusion.lock(remaining(deadline));
+                        } catch (InterruptedException e) {
+                            InterruptedException named = new InterruptedException(
+                                    "interrupted while waiting for the lock on " + path);
+                            named.initCause(e);
+                            throw named;
+                        }
+                        if (!locked) {
+                            break;
+                        }
+                        Optional<LockHolders.Family> other = refuseForeignFamily();
+                        if (other.isEmpty()) {
+                            break;
+                        }
+                        foreign = other;
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        // the other family's holder may be retrying too, against our lock: pause a random while
+                        Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1,
+                                ThreadLocalRandom.current().nextLong(1, FOREIGN_RETRY_MAX_MILLIS + 1)));
                     }
                 }
             } catch (IOException e) {
                 throw IoErrors.translate(path, "lock", e);
             }
             if (!locked) {
-                throw conflict(wait, hint);
+                throw conflict(wait, hint, foreign);
             }
             Optional<PathFacts> now;
             try {
@@ -200,15 +232,59 @@ final class Acquisition {
                     + verdict.reason());
         }
 
-        private PidLockConflictException conflict(Duration wait, OptionalLong hint) {
+        /**
+         * A backend of one lock family takes a lock the other family does not see: after taking it, look for a
+         * lock of the other family on the inode in the kernel's table, and when there is one give ours up (the
+         * registry guarantees that nothing else of this JVM locks the file, so the unlock drops nothing shared).
+         * Either the other holder took its lock first and this check sees it, or it took it after this check and
+         * its own check (when it is a pidlock) sees ours: never both granted. Without {@code /proc/locks} nothing
+         * is checked.
+         *
+         * @return the other family when it holds the file and ours was given up; empty when ours is kept
+         */
+        private Optional<LockHolders.Family> refuseForeignFamily() throws IOException {
+            Set<Capability> capabilities = backend.capabilities();
+            boolean fcntl = capabilities.contains(Capability.CONFLICTS_WITH_FCNTL);
+            if (fcntl == capabilities.contains(Capability.CONFLICTS_WITH_FLOCK)) {
+                return Optional.empty(); // both families (ofd+flock), or not a kernel lock
+            }
+            Optional<List<ProcLock>> table = ProcFs.locks();
+            if (table.isEmpty()) {
+                return Optional.empty();
+            }
+            for (ProcLock lock : table.get()) {
+                if (lock.waiting() || !lock.isOn(identity.device(), identity.inode())) {
+                    continue;
+                }
+                boolean flock = lock.kind().equals("FLOCK");
+                boolean posix = lock.kind().equals("POSIX") || lock.kind().equals("OFDLCK");
+                if (fcntl ? flock : posix) {
+                    exclusion.unlock();
+                    locked = false;
+                    LOG.log(Level.DEBUG, () -> "pidfile " + path + " has a " + lock.kind() + " lock, which backend "
+                            + backend.id() + " does not take: refused");
+                    return Optional.of(flock ? LockHolders.Family.FLOCK : lock.kind().equals("POSIX")
+                            ? LockHolders.Family.POSIX : LockHolders.Family.OFD);
+                }
+            }
+            return Optional.empty();
+        }
+
+        private PidLockConflictException conflict(Duration wait, OptionalLong hint,
+                                                  Optional<LockHolders.Family> foreign) {
             OptionalLong holder = holderPid();
             if (holder.isEmpty()) {
                 holder = hint;
             }
             String who = holder.isPresent() ? "held by pid " + holder.getAsLong() : "held by another process";
+            String family = foreign.map(f -> " with " + switch (f) {
+                case FLOCK -> "a flock(2) lock";
+                case POSIX -> "a POSIX fcntl/lockf lock";
+                case OFD -> "an OFD fcntl lock";
+            } + ", which backend " + backend.id() + " does not take").orElse("");
             String waited = wait == null ? "" : " after waiting " + Durations.format(wait);
             return new AlreadyLockedException(path, holder.orElse(0), false,
-                    "pidfile " + path + " is locked, " + who + waited);
+                    "pidfile " + path + " is locked, " + who + family + waited);
         }
 
         /** @return the holder's pid (see {@link Holders#conflictHolder}); empty when nothing can tell */

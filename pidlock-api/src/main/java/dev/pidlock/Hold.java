@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link PidLock#close()}, or by the shutdown hook.
  */
 final class Hold {
-    /** The files this JVM has open through pidlock, and their holds. */
-    static final HeldFiles<Hold> REGISTRY = new HeldFiles<>();
+    /**
+     * The files this JVM has open through pidlock, and their holds: the state every copy of pidlock in the JVM
+     * shares, whatever class loader loaded it.
+     */
+    static final HeldFiles<Hold> REGISTRY = HeldFiles.jvmWide();
 
     private static final AtomicBoolean HOOK = new AtomicBoolean();
 
@@ -60,6 +63,7 @@ final class Hold {
             throw IoErrors.translate(path, "write", e);
         }
         recordedPid = pid;
+        REGISTRY.recorded(entry, pid);
     }
 
     OptionalInt descriptor() {

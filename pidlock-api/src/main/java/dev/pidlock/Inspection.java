@@ -153,7 +153,7 @@ final class Inspection {
         if (!REGISTRY.isClaimed(identity)) {
             return Optional.empty();
         }
-        long pid = REGISTRY.owner(identity).map(Hold::recordedPid).orElse(Self.PID);
+        long pid = REGISTRY.recordedPid(identity).orElse(Self.PID);
         List<Long> holders = Holders.inKernel(identity);
         return Optional.of(new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
                 Optional.of(ProcessInfo.of(pid)), "held by this process", holders, OptionalLong.of(pid)));

@@ -4,10 +4,12 @@ import dev.pidlock.spi.FileIdentity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -21,28 +23,54 @@ import java.util.function.Consumer;
  * <p>A file is <em>claimed</em> by one acquisition from its open to its release, and <em>held</em> by an
  * owner of type {@code O} once that acquisition has the lock; holds are counted for re-entry.
  *
- * <p>All state is guarded by the registry's monitor; the operations are short and never do I/O while
- * holding it, except closing descriptors that no claim can be affected by.
+ * <p><b>One per JVM, across class loaders.</b> Two copies of pidlock loaded by different class loaders (two web
+ * applications in one server) each have their own classes, so a static field would give each its own registry,
+ * and the kernel would let both lock a file with a POSIX lock, or let one drop the other's by closing a
+ * descriptor. The state of {@link #jvmWide()} therefore lives in an object of {@code java.base}, which every
+ * loader shares: a {@link ConcurrentHashMap} stored in {@link System#getProperties()} under {@link #PROPERTY}. It
+ * maps {@code "DEV:INO"} to an {@code Object[]} of the file's state, and holds only {@code java.base} types
+ * ({@code Integer}, {@code Long}, {@link ArrayList}, {@link Closeable}); an owner is kept as an {@code Object}
+ * with the registry it belongs to, and only that registry casts it back. The map is the monitor of all state,
+ * so a copy waits for a release by another copy. The layout is versioned by the property's name: a pidlock
+ * with another layout uses another name.
+ *
+ * <p>All state is guarded by that monitor; the operations are short and never do I/O while holding it, except
+ * closing descriptors that no claim can be affected by.
  *
  * @param <O> what represents a held file
  */
 public final class HeldFiles<O> {
 
     /**
-     * One file this JVM has open.
+     * The system property (a {@link ConcurrentMap}, not a string) that holds the JVM-wide state. Version 1 of
+     * the layout: see the slot constants.
+     */
+    public static final String PROPERTY = "dev.pidlock.registry.1";
+
+    // The slots of a file's state, an Object[] (java.base types only, so that every loader can read them).
+    private static final int OPEN_HANDLES = 0; // Integer: descriptors of the file open through any registry
+    private static final int CLAIMANT = 1; // Closeable: the descriptor of the acquisition that claims the file
+    private static final int OWNER = 2; // Object: what holds it, an O of the registry in OWNER_REGISTRY
+    private static final int OWNER_REGISTRY = 3; // Object: the token of the registry that claimed it
+    private static final int HOLDS = 4; // Integer: holds counted for re-entry
+    private static final int PARKED = 5; // ArrayList<Closeable>: descriptors closed once the claim ends
+    private static final int RECORDED_PID = 6; // Long: the pid the holder wrote into the file, when not its own
+    private static final int SLOTS = 7;
+    /** The key of the descriptors whose file is not known; no file key has this form. */
+    private static final String UNKNOWN = "unknown";
+
+    /**
+     * One file this JVM has open, as seen by one registry.
      *
      * @param <O> what represents a held file
      */
     public static final class Entry<O> {
         private final FileIdentity identity;
-        private int openHandles;
-        private Closeable claimant;
-        private O owner;
-        private int holds;
-        private final List<Closeable> parked = new ArrayList<>();
+        private final Object[] state;
 
-        private Entry(FileIdentity identity) {
+        private Entry(FileIdentity identity, Object[] state) {
             this.identity = identity;
+            this.state = state;
         }
 
         /** @return the file */
@@ -51,13 +79,83 @@ public final class HeldFiles<O> {
         }
     }
 
-    private final Object monitor = new Object();
-    private final Map<FileIdentity, Entry<O>> entries = new HashMap<>();
-    /** Descriptors whose file is not known: closed only when no file is claimed here. */
-    private final List<Closeable> unknown = new ArrayList<>();
+    private final ConcurrentMap<String, Object> shared;
+    /** Identifies this registry's owners in the shared state. */
+    private final Object token = new Object();
 
-    /** Creates an empty registry; pidlock keeps one per JVM. */
+    /** Creates a registry of its own, which shares no state with any other; for tests. */
     public HeldFiles() {
+        this(new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Creates a registry over shared state: registries over the same map behave as copies of pidlock in one JVM.
+     *
+     * @param shared the state, empty at first; only registries use it
+     */
+    public HeldFiles(ConcurrentMap<String, Object> shared) {
+        this.shared = shared;
+    }
+
+    /**
+     * The registry of this copy of pidlock over the state every copy in the JVM shares. Call it once per copy
+     * (the caller keeps it in a static field).
+     *
+     * @param <O> what represents a held file
+     * @return a new registry over the JVM-wide state
+     */
+    public static <O> HeldFiles<O> jvmWide() {
+        return new HeldFiles<>(anchor(System.getProperties()));
+    }
+
+    /**
+     * @param properties the system properties
+     * @return the JVM-wide state stored in them, created on first use; a state of its own when the property holds
+     *         something else
+     */
+    @SuppressWarnings("unchecked")
+    static ConcurrentMap<String, Object> anchor(Properties properties) {
+        Object existing = properties.get(PROPERTY);
+        if (existing == null) {
+            ConcurrentMap<String, Object> fresh = new ConcurrentHashMap<>();
+            existing = properties.putIfAbsent(PROPERTY, fresh);
+            if (existing == null) {
+                return fresh;
+            }
+        }
+        if (existing instanceof ConcurrentMap<?, ?> map) {
+            return (ConcurrentMap<String, Object>) map;
+        }
+        System.getLogger("dev.pidlock").log(System.Logger.Level.WARNING, () -> "system property " + PROPERTY
+                + " is not pidlock's registry; this copy of pidlock keeps a registry of its own");
+        return new ConcurrentHashMap<>();
+    }
+
+    private static String key(FileIdentity identity) {
+        return Long.toUnsignedString(identity.device()) + ":" + Long.toUnsignedString(identity.inode());
+    }
+
+    private Object[] state(FileIdentity identity) {
+        Object value = shared.get(key(identity));
+        return value instanceof Object[] state ? state : null;
+    }
+
+    private static int count(Object[] state, int slot) {
+        return (Integer) state[slot];
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Closeable> closeables(Object value) {
+        return (List<Closeable>) value;
+    }
+
+    private boolean anyClaimed() {
+        for (Object value : shared.values()) {
+            if (value instanceof Object[] state && state[CLAIMANT] != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -67,10 +165,17 @@ public final class HeldFiles<O> {
      * @return the file's entry, to pass to the other operations
      */
     public Entry<O> opened(FileIdentity identity) {
-        synchronized (monitor) {
-            Entry<O> e = entries.computeIfAbsent(identity, Entry::new);
-            e.openHandles++;
-            return e;
+        synchronized (shared) {
+            Object[] state = state(identity);
+            if (state == null) {
+                state = new Object[SLOTS];
+                state[OPEN_HANDLES] = 0;
+                state[HOLDS] = 0;
+                state[PARKED] = new ArrayList<Closeable>();
+                shared.put(key(identity), state);
+            }
+            state[OPEN_HANDLES] = count(state, OPEN_HANDLES) + 1;
+            return new Entry<>(identity, state);
         }
     }
 
@@ -79,14 +184,15 @@ public final class HeldFiles<O> {
      *
      * @param entry the file's entry
      * @param file  the descriptor the acquisition locks
-     * @return true when claimed; false when another acquisition here holds or is acquiring it
+     * @return true when claimed; false when another acquisition in this JVM holds or is acquiring it
      */
     public boolean claim(Entry<O> entry, Closeable file) {
-        synchronized (monitor) {
-            if (entry.claimant != null) {
+        synchronized (shared) {
+            if (entry.state[CLAIMANT] != null) {
                 return false;
             }
-            entry.claimant = file;
+            entry.state[CLAIMANT] = file;
+            entry.state[OWNER_REGISTRY] = token;
             return true;
         }
     }
@@ -98,31 +204,59 @@ public final class HeldFiles<O> {
      * @param owner what represents the hold
      */
     public void held(Entry<O> entry, O owner) {
-        synchronized (monitor) {
-            entry.owner = owner;
-            entry.holds = 1;
+        synchronized (shared) {
+            entry.state[OWNER] = owner;
+            entry.state[HOLDS] = 1;
+        }
+    }
+
+    /**
+     * Records the pid the holder wrote into the file, for {@link #recordedPid}.
+     *
+     * @param entry the file's entry
+     * @param pid   the pid
+     */
+    public void recorded(Entry<O> entry, long pid) {
+        synchronized (shared) {
+            entry.state[RECORDED_PID] = pid;
         }
     }
 
     /**
      * @param identity a file
-     * @return whether an acquisition of this JVM holds it or is acquiring it
+     * @return whether an acquisition of this JVM (through any copy of pidlock) holds it or is acquiring it
      */
     public boolean isClaimed(FileIdentity identity) {
-        synchronized (monitor) {
-            Entry<O> e = entries.get(identity);
-            return e != null && e.claimant != null;
+        synchronized (shared) {
+            Object[] state = state(identity);
+            return state != null && state[CLAIMANT] != null;
         }
     }
 
     /**
      * @param identity a file
-     * @return what holds it in this JVM; empty when nothing does, or an acquisition has not finished
+     * @return what holds it through this registry; empty when nothing does, an acquisition has not finished, or
+     *         another copy of pidlock holds it
      */
+    @SuppressWarnings("unchecked")
     public Optional<O> owner(FileIdentity identity) {
-        synchronized (monitor) {
-            Entry<O> e = entries.get(identity);
-            return e == null || e.claimant == null ? Optional.empty() : Optional.ofNullable(e.owner);
+        synchronized (shared) {
+            Object[] state = state(identity);
+            return state == null || state[CLAIMANT] == null || state[OWNER_REGISTRY] != token
+                    ? Optional.empty() : Optional.ofNullable((O) state[OWNER]);
+        }
+    }
+
+    /**
+     * @param identity a file
+     * @return the pid its holder in this JVM (through any copy of pidlock) wrote into it, when it recorded one
+     *         other than its own; empty when it did not, or the file is not claimed
+     */
+    public OptionalLong recordedPid(FileIdentity identity) {
+        synchronized (shared) {
+            Object[] state = state(identity);
+            return state == null || state[CLAIMANT] == null || !(state[RECORDED_PID] instanceof Long pid)
+                    ? OptionalLong.empty() : OptionalLong.of(pid);
         }
     }
 
@@ -131,15 +265,16 @@ public final class HeldFiles<O> {
      *
      * @param identity the file
      * @param owner    the hold to count
-     * @return whether it was counted (false when the file is not held, or is held by another owner)
+     * @return whether it was counted (false when the file is not held, or is held by another owner or through
+     *         another registry)
      */
     public boolean enter(FileIdentity identity, O owner) {
-        synchronized (monitor) {
-            Entry<O> e = entries.get(identity);
-            if (e == null || e.owner != owner || e.holds <= 0) {
+        synchronized (shared) {
+            Object[] state = state(identity);
+            if (state == null || state[OWNER] != owner || state[OWNER_REGISTRY] != token || count(state, HOLDS) <= 0) {
                 return false;
             }
-            e.holds++;
+            state[HOLDS] = count(state, HOLDS) + 1;
             return true;
         }
     }
@@ -151,31 +286,35 @@ public final class HeldFiles<O> {
      * @return true when that was the last, so the lock must be released
      */
     public boolean leave(Entry<O> entry) {
-        synchronized (monitor) {
-            entry.holds--;
-            return entry.holds <= 0;
+        synchronized (shared) {
+            int holds = count(entry.state, HOLDS) - 1;
+            entry.state[HOLDS] = holds;
+            return holds <= 0;
         }
     }
 
     /**
      * Closes a descriptor, ending its claim if it has one: parked when another descriptor of the file is
-     * claimed, closed at once otherwise.
+     * claimed (through any copy of pidlock), closed at once otherwise.
      *
      * @param entry   the file's entry
      * @param file    the descriptor
      * @param onError told when closing fails
      */
     public void close(Entry<O> entry, Closeable file, Consumer<IOException> onError) {
-        synchronized (monitor) {
-            boolean closeNow = entry.claimant == null || entry.claimant == file;
+        synchronized (shared) {
+            Object[] state = entry.state;
+            boolean closeNow = state[CLAIMANT] == null || state[CLAIMANT] == file;
             if (!closeNow) {
-                entry.parked.add(file);
+                closeables(state[PARKED]).add(file);
                 return;
             }
-            if (entry.claimant == file) {
-                entry.claimant = null;
-                entry.owner = null;
-                entry.holds = 0;
+            if (state[CLAIMANT] == file) {
+                state[CLAIMANT] = null;
+                state[OWNER] = null;
+                state[OWNER_REGISTRY] = null;
+                state[RECORDED_PID] = null;
+                state[HOLDS] = 0;
             }
         }
         closeQuietly(file, onError);
@@ -190,9 +329,9 @@ public final class HeldFiles<O> {
      * @param onError told when closing fails
      */
     public void closeUnknown(Closeable file, Consumer<IOException> onError) {
-        synchronized (monitor) {
-            if (entries.values().stream().anyMatch(e -> e.claimant != null)) {
-                unknown.add(file);
+        synchronized (shared) {
+            if (anyClaimed()) {
+                closeables(shared.computeIfAbsent(UNKNOWN, k -> new ArrayList<Closeable>())).add(file);
                 return;
             }
         }
@@ -201,22 +340,25 @@ public final class HeldFiles<O> {
 
     private void finish(Entry<O> entry, Consumer<IOException> onError) {
         List<Closeable> toClose;
-        synchronized (monitor) {
-            entry.openHandles--;
-            if (entry.claimant != null) {
+        synchronized (shared) {
+            Object[] state = entry.state;
+            state[OPEN_HANDLES] = count(state, OPEN_HANDLES) - 1;
+            if (state[CLAIMANT] != null) {
                 return;
             }
-            toClose = new ArrayList<>(entry.parked);
-            entry.parked.clear();
-            entry.openHandles -= toClose.size();
-            if (entry.openHandles <= 0 && entries.get(entry.identity) == entry) {
-                entries.remove(entry.identity);
+            List<Closeable> parked = closeables(state[PARKED]);
+            toClose = new ArrayList<>(parked);
+            parked.clear();
+            state[OPEN_HANDLES] = count(state, OPEN_HANDLES) - toClose.size();
+            if (count(state, OPEN_HANDLES) <= 0) {
+                shared.remove(key(entry.identity), state);
             }
-            if (!unknown.isEmpty() && entries.values().stream().noneMatch(e -> e.claimant != null)) {
-                toClose.addAll(unknown);
-                unknown.clear();
+            Object unknown = shared.get(UNKNOWN);
+            if (unknown != null && !anyClaimed()) {
+                toClose.addAll(closeables(unknown));
+                shared.remove(UNKNOWN);
             }
-            monitor.notifyAll();
+            shared.notifyAll();
         }
         for (Closeable c : toClose) {
             closeQuietly(c, onError);
@@ -232,7 +374,8 @@ public final class HeldFiles<O> {
     }
 
     /**
-     * Waits until no acquisition of this JVM holds or claims {@code identity}, or the time passes.
+     * Waits until no acquisition of this JVM (through any copy of pidlock) holds or claims {@code identity}, or
+     * the time passes.
      *
      * @param identity the file
      * @param nanos    how long to wait at most
@@ -241,28 +384,29 @@ public final class HeldFiles<O> {
      */
     public boolean awaitUnclaimed(FileIdentity identity, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
-        synchronized (monitor) {
+        synchronized (shared) {
             while (true) {
-                Entry<O> e = entries.get(identity);
-                if (e == null || e.claimant == null) {
+                Object[] state = state(identity);
+                if (state == null || state[CLAIMANT] == null) {
                     return true;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                TimeUnit.NANOSECONDS.timedWait(shared, left);
             }
         }
     }
 
-    /** @return the owners of every held file, for release at JVM exit */
+    /** @return the owners of every file held through this registry, for release at JVM exit */
+    @SuppressWarnings("unchecked")
     public List<O> owners() {
-        synchronized (monitor) {
+        synchronized (shared) {
             List<O> out = new ArrayList<>();
-            for (Entry<O> e : entries.values()) {
-                if (e.owner != null) {
-                    out.add(e.owner);
+            for (Object value : shared.values()) {
+                if (value instanceof Object[] state && state[OWNER] != null && state[OWNER_REGISTRY] == token) {
+                    out.add((O) state[OWNER]);
                 }
             }
             return out;

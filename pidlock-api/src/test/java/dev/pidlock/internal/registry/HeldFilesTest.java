@@ -2,11 +2,18 @@ package dev.pidlock.internal.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pidlock.spi.FileIdentity;
 import java.io.Closeable;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -99,5 +106,53 @@ class HeldFilesTest {
         assertFalse(registry.leave(e));
         assertTrue(registry.leave(e));
         registry.close(e, holder, ex -> { });
+    }
+
+    /** Two registries over one state behave as two copies of pidlock (two class loaders) in one JVM. */
+    @Test
+    void copiesOverOneStateSeeEachOthersClaimsButNotEachOthersOwners() throws InterruptedException {
+        ConcurrentHashMap<String, Object> state = new ConcurrentHashMap<>();
+        HeldFiles<Object> a = new HeldFiles<>(state);
+        HeldFiles<Object> b = new HeldFiles<>(state);
+        FileIdentity id = fresh();
+        Recorder holder = new Recorder();
+        HeldFiles.Entry<Object> ea = a.opened(id);
+        assertTrue(a.claim(ea, holder));
+        Object owner = new Object();
+        a.held(ea, owner);
+        a.recorded(ea, 4242);
+
+        HeldFiles.Entry<Object> eb = b.opened(id);
+        Recorder visitor = new Recorder();
+        assertFalse(b.claim(eb, visitor), "one claim per file and JVM, whichever copy");
+        assertTrue(b.isClaimed(id));
+        assertEquals(Optional.empty(), b.owner(id), "the other copy's owner is of another class: never handed out");
+        assertFalse(b.enter(id, owner));
+        assertEquals(4242, b.recordedPid(id).getAsLong());
+        assertEquals(List.of(), b.owners(), "each copy releases its own holds at exit");
+        assertEquals(List.of(owner), a.owners());
+        b.close(eb, visitor, ex -> { });
+        assertFalse(visitor.closed, "closing it now would drop the other copy's POSIX lock");
+        assertFalse(b.awaitUnclaimed(id, 1_000_000), "still claimed by the other copy");
+
+        Thread releaser = new Thread(() -> a.close(ea, holder, ex -> { }));
+        releaser.start();
+        assertTrue(b.awaitUnclaimed(id, TimeUnit.MINUTES.toNanos(1)), "a release by the other copy wakes a waiter");
+        releaser.join();
+        assertTrue(holder.closed && visitor.closed);
+        assertTrue(state.isEmpty(), () -> "nothing left: " + state);
+    }
+
+    @Test
+    void theJvmWideStateIsOneMapInTheProperties() {
+        Properties properties = new Properties();
+        ConcurrentMap<String, Object> first = HeldFiles.anchor(properties);
+        assertSame(first, HeldFiles.anchor(properties));
+        assertSame(first, properties.get(HeldFiles.PROPERTY));
+
+        Properties taken = new Properties();
+        taken.setProperty(HeldFiles.PROPERTY, "something else");
+        assertNotSame(HeldFiles.anchor(taken), HeldFiles.anchor(taken), "not ours: a registry of its own");
+        assertEquals("something else", taken.getProperty(HeldFiles.PROPERTY));
     }
 }
