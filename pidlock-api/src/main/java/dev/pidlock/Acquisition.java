@@ -18,6 +18,7 @@ import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.PathFacts;
 import dev.pidlock.spi.PidFileStore;
 import dev.pidlock.spi.RecordedHolder;
+import dev.pidlock.spi.ReleaseAction;
 import dev.pidlock.spi.StaleVerdict;
 import dev.pidlock.spi.UncertainIdentityException;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The acquisition algorithm: vet the directory and the path, open safely, claim in the JVM registry, lock,
@@ -195,7 +197,7 @@ final class Acquisition {
             } catch (IOException e) {
                 throw IoErrors.translate(path, "write", e);
             }
-            Hold hold = new Hold(path, backend.id(), config.inheritable(), file, exclusion, entry, policy);
+            Hold hold = new Hold(path, backend, config.inheritable(), file, exclusion, entry, policy);
             REGISTRY.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
@@ -309,6 +311,93 @@ final class Acquisition {
                 }
             }
             REGISTRY.close(entry, file, Acquisition.this::logCloseFailure);
+        }
+    }
+
+    /**
+     * Releases a pidfile whose lock was handed on, once this JVM's descriptor is closed: opens the path afresh,
+     * and only when it still names {@code identity}, nothing else in this JVM claims it and a non-blocking lock
+     * succeeds (nobody holds it any more) applies the policy's release action under that lock, then unlocks.
+     * Nothing is written otherwise.
+     *
+     * @return whether the lock was free
+     * @throws PidFileAccessException when examining, opening, locking or acting on the file fails
+     */
+    static boolean releaseIfFree(Path path, LockBackend backend, FileIdentity identity, OwnershipPolicy policy) {
+        PidFileStore store = backend.store();
+        if (!namesInode(store, path, identity)) {
+            LOG.log(Level.DEBUG, () -> "not releasing " + path + ": it names another file now, or none");
+            return false;
+        }
+        OpenRequest request = OpenRequest.forLocking(policy.mode());
+        OpenPidFile file;
+        try {
+            file = store.open(path, request);
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "open", e);
+        }
+        Consumer<IOException> onCloseError = e -> LOG.log(Level.WARNING, () -> "close " + path + " failed: "
+                + e.getMessage());
+        FileIdentity opened;
+        try {
+            opened = file.identity();
+        } catch (IOException e) {
+            REGISTRY.closeUnknown(file, onCloseError);
+            return false;
+        }
+        HeldFiles.Entry<Hold> entry = REGISTRY.opened(opened);
+        if (!opened.equals(identity) || !REGISTRY.claim(entry, file)) {
+            REGISTRY.close(entry, file, onCloseError);
+            return false;
+        }
+        try {
+            Exclusion exclusion;
+            try {
+                exclusion = backend.exclusion(file, request);
+                if (!exclusion.tryLock()) {
+                    return false;
+                }
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "lock", e);
+            }
+            IOException failure = null;
+            String failedOp = null;
+            try {
+                if (namesInode(store, path, identity)) {
+                    switch (policy.releaseAction()) {
+                        case DELETE -> file.deleteIfStillOurs();
+                        case TRUNCATE -> file.write(new byte[0]);
+                        case KEEP -> { }
+                    }
+                }
+            } catch (IOException e) {
+                failure = e;
+                failedOp = policy.releaseAction() == ReleaseAction.DELETE ? "unlink" : "truncate";
+            } finally {
+                try {
+                    exclusion.unlock();
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                        failedOp = "unlock";
+                    }
+                }
+            }
+            if (failure != null) {
+                throw IoErrors.translate(path, failedOp, failure);
+            }
+            return true;
+        } finally {
+            REGISTRY.close(entry, file, onCloseError);
+        }
+    }
+
+    private static boolean namesInode(PidFileStore store, Path path, FileIdentity identity) {
+        try {
+            Optional<PathFacts> facts = store.examine(path);
+            return facts.isPresent() && facts.get().identity().equals(identity);
+        } catch (IOException e) {
+            throw IoErrors.translate(path, "lstat", e);
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.pidlock.Self.LOG;
 import dev.pidlock.internal.content.PidContent;
 import dev.pidlock.internal.registry.HeldFiles;
 import dev.pidlock.spi.Exclusion;
+import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.ReleaseAction;
@@ -30,17 +31,21 @@ final class Hold {
     final Path path;
     final String backendId;
     final boolean inheritable;
+    private final LockBackend backend;
     private final OpenPidFile file;
     private final Exclusion exclusion;
     private final HeldFiles.Entry<Hold> entry;
     private final OwnershipPolicy policy;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile long recordedPid = Self.PID;
+    /** Whether the descriptor was passed to another process, which shares the lock: release never unlocks. */
+    private volatile boolean handedOn;
 
-    Hold(Path path, String backendId, boolean inheritable, OpenPidFile file, Exclusion exclusion,
+    Hold(Path path, LockBackend backend, boolean inheritable, OpenPidFile file, Exclusion exclusion,
          HeldFiles.Entry<Hold> entry, OwnershipPolicy policy) {
         this.path = path;
-        this.backendId = backendId;
+        this.backend = backend;
+        this.backendId = backend.id();
         this.inheritable = inheritable;
         this.file = file;
         this.exclusion = exclusion;
@@ -81,11 +86,24 @@ final class Hold {
         }
     }
 
+    /** From now on, release closes the descriptor only (see {@link #releaseHandedOn()}). */
+    void markHandedOn() {
+        if (released.get()) {
+            throw new IllegalStateException("the lock on " + path + " was released");
+        }
+        handedOn = true;
+    }
+
     /**
      * Releases now, whatever the count: acts on the file (delete only while locked and only our inode),
-     * unlocks, closes, and ends the registry claim. Does nothing the second time.
+     * unlocks, closes, and ends the registry claim. A lock handed on is released as
+     * {@link #releaseHandedOn()} says. Does nothing the second time.
      */
     void release() {
+        if (handedOn) {
+            releaseHandedOn();
+            return;
+        }
         if (!released.compareAndSet(false, true)) {
             return;
         }
@@ -135,6 +153,26 @@ final class Hold {
         if (failure[0] != null) {
             throw IoErrors.translate(path, "close", failure[0]);
         }
+    }
+
+    /**
+     * Releases a lock whose descriptor another process shares, without unlocking (an unlock would drop the lock
+     * for every process sharing the open file description): closes this JVM's descriptor, then acts on the file
+     * (delete, truncate or keep) only if a fresh non-blocking lock on the same inode succeeds, that is when
+     * nobody holds the lock any more.
+     */
+    private void releaseHandedOn() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        IOException[] closeFailure = new IOException[1];
+        REGISTRY.close(entry, file, e -> closeFailure[0] = e);
+        if (closeFailure[0] != null) {
+            throw IoErrors.translate(path, "close", closeFailure[0]);
+        }
+        boolean free = Acquisition.releaseIfFree(path, backend, entry.identity(), policy);
+        LOG.log(Level.INFO, () -> free ? "released " + path + " (handed on, and nobody holds it now)"
+                : "closed " + path + ": it was handed on, and another process still holds it");
     }
 
     private void deleteIfOurs() throws IOException {

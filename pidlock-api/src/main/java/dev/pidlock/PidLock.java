@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A {@code PidLock} is released exactly once: by {@link #close()}, or at JVM exit (normal exit, SIGTERM,
  * SIGINT, SIGHUP) by a shutdown hook. Releasing removes the pidfile (by default) while still holding the
- * lock, and only if the path still names the file that was locked.
+ * lock, and only if the path still names the file that was locked. A lock whose descriptor was passed to
+ * another process is released without unlocking: see {@link #markHandedOn()}.
  *
  * @since 0.1
  */
@@ -173,6 +174,29 @@ public final class PidLock implements AutoCloseable {
     }
 
     /**
+     * Marks the lock as handed on: {@link #inheritableDescriptor()} was passed to another process (a child
+     * started with it), which now shares the lock. A shared {@code flock}/OFD lock belongs to the open file
+     * description, so an explicit unlock would drop it for every process that shares it. From this call on,
+     * {@link #close()} (and the release at JVM exit) therefore never unlocks: it closes this JVM's descriptor,
+     * then takes a fresh non-blocking lock on the same file, and only when that succeeds (nobody holds the lock
+     * any more) applies the release action (by default removes the pidfile) and unlocks. While another process
+     * still holds the lock, the pidfile is left to it. A lock never handed on is released as {@link #close()}
+     * always did.
+     *
+     * @throws IllegalStateException when the lock was not acquired as inheritable, or is released
+     * @since 0.2
+     */
+    public void markHandedOn() {
+        if (!hold.inheritable) {
+            throw new IllegalStateException("the lock on " + hold.path + " was not acquired as inheritable");
+        }
+        if (!isHeld()) {
+            throw new IllegalStateException("the lock on " + hold.path + " was released");
+        }
+        hold.markHandedOn();
+    }
+
+    /**
      * @return whether this handle still holds the lock
      * @since 0.1
      */
@@ -181,7 +205,8 @@ public final class PidLock implements AutoCloseable {
     }
 
     /**
-     * Releases the lock (once; later calls do nothing). With re-entry, the last handle releases.
+     * Releases the lock (once; later calls do nothing). With re-entry, the last handle releases. A lock
+     * {@linkplain #markHandedOn() handed on} is released without unlocking, as that method says.
      *
      * @throws PidFileAccessException when removing, unlocking or closing failed; the lock is given up anyway
      * @since 0.1

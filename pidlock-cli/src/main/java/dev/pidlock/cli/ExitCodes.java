@@ -17,7 +17,10 @@ final class ExitCodes {
     static final int USAGE = 64;
     /** Internal error (EX_SOFTWARE). */
     static final int SOFTWARE = 70;
-    /** The requested backend is unavailable, or none can lock (EX_UNAVAILABLE). */
+    /**
+     * The requested backend is unavailable, or none can lock; run: its lock cannot be inherited and
+     * {@code --supervise} was not given (EX_UNAVAILABLE).
+     */
     static final int UNAVAILABLE = 69;
     /** The pidfile cannot be created or opened safely: symlink, directory, FIFO, missing directory (EX_CANTCREAT). */
     static final int CANT_CREATE = 73;
@@ -40,7 +43,8 @@ final class ExitCodes {
             + "  start    0 started or already running; the command's status (1 if 0) on early death%n"
             + "  stop     0 stopped or not running; 1 still running; 4 cannot tell (as status)%n"
             + "  status   0 running; 1 dead but pidfile exists; 3 not running; 4 unknown%n"
-            + "  any      64 usage error; 69 backend unavailable; 70 internal error;%n"
+            + "  any      64 usage error; 69 backend unavailable (run: or not inheritable,%n"
+            + "           without --supervise); 70 internal error;%n"
             + "           73 pidfile cannot be created or opened safely; 74 I/O error;%n"
             + "           77 permission denied or unverified process; 126 command not executable;%n"
             + "           127 command not found";

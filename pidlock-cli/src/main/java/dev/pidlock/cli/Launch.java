@@ -2,7 +2,17 @@ package dev.pidlock.cli;
 
 import dev.pidlock.BackendInfo;
 import dev.pidlock.PidLock;
+import dev.pidlock.internal.proc.LockHolders;
+import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcStat;
 import dev.pidlock.spi.Capability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * How the command gets the lock: through an inherited descriptor, or under supervision. Asks only for the
@@ -24,6 +34,39 @@ final class Launch {
     /** @return whether the command can hold the lock through an inherited descriptor */
     static boolean inheritable(BackendInfo chosen) {
         return chosen.capabilities().contains(Capability.INHERITABLE_ACROSS_EXEC);
+    }
+
+    /**
+     * The process that holds the lock besides this one, once the command it was handed to has exited: the
+     * kernel's holders of the locked descriptor's file (processes the command started, which inherited the
+     * descriptor), the one that started first. Called while this process still holds its descriptor, so that
+     * only a holder writes the pidfile.
+     *
+     * @param lock a lock handed to a command, still held here
+     * @return the holder; empty when nobody else holds the lock, or the kernel cannot tell
+     */
+    static OptionalLong otherHolder(PidLock lock) {
+        OptionalInt fd = lock.inheritableDescriptor();
+        if (fd.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        Map<String, Object> file;
+        try {
+            file = Files.readAttributes(Path.of("/proc/self/fd/" + fd.getAsInt()), "unix:dev,ino");
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+        long self = ProcessHandle.current().pid();
+        return LockHolders.of(((Number) file.get("dev")).longValue(), ((Number) file.get("ino")).longValue())
+                .stream()
+                .flatMap(h -> h.pids().stream())
+                .filter(pid -> pid != self)
+                .min(Comparator.comparingLong(Launch::startTicks).thenComparingLong(pid -> pid))
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    private static long startTicks(long pid) {
+        return ProcFs.stat(pid).map(ProcStat::startTicks).orElse(Long.MAX_VALUE);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pidlock.cli;
 
 import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
+import dev.pidlock.PidLockException;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.spi.ReleaseAction;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +21,11 @@ import picocli.CommandLine.Parameters;
 /** {@code pidlock run}: run a command holding the lock for its whole life. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run CMD holding the lock. The pidfile names CMD's own process, and CMD inherits the"
-                + " locked descriptor, so it holds the lock for its whole life. SIGTERM, SIGINT and SIGHUP are"
-                + " passed on to CMD; afterwards the pidfile is removed.",
+                + " locked descriptor, so it (and every process it starts that keeps the descriptor) holds the"
+                + " lock. SIGTERM, SIGINT and SIGHUP are passed on to CMD. When CMD ends pidlock closes its"
+                + " descriptor without unlocking: if a process CMD started still holds the lock, the pidfile"
+                + " names that process and stays; otherwise it is removed.",
+                "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise.",
                 "Exit: CMD's status, 128+N if signal N killed it, 1 (or --conflict-exit-code) when the lock is"
                         + " held or the pidfile names a running process."})
 final class RunCommand implements Callable<Integer> {
@@ -44,6 +49,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--no-fork", description = "Replace pidlock with CMD (exec) instead of waiting for it.")
     boolean noFork;
+
+    @Option(names = "--supervise", description = "With a backend whose lock cannot be inherited (posix, lockf,"
+            + " nio): pidlock holds the lock while CMD runs, and CMD is killed (SIGKILL) if pidlock dies. Processes"
+            + " CMD starts are not: they may run on without the lock.")
+    boolean supervise;
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments, after --.")
     List<String> command = new ArrayList<>();
@@ -111,20 +121,28 @@ final class RunCommand implements Callable<Integer> {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "--no-fork needs a backend whose lock survives"
                     + " exec (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
         }
+        if (!supervise) {
+            throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "not running the command with " + b.path()
+                    + ": backend " + chosen.id() + " cannot pass its lock on, so processes the command starts"
+                    + " would run without it; use ofd, flock or ofd+flock, or --supervise (pidlock holds the lock"
+                    + " while the command runs and kills it if pidlock dies, but not the processes it started)");
+        }
         if (!Files.isExecutable(SETPRIV)) {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "backend " + chosen.id()
                     + " cannot pass its lock to the command, and " + SETPRIV + " (to kill the command if"
                     + " pidlock dies) is missing; use ofd, flock or ofd+flock");
         }
         System.err.println("pidlock: backend " + chosen.id() + " cannot pass its lock to the command;"
-                + " supervising it instead (it is killed if pidlock dies)");
+                + " supervising it (it is killed if pidlock dies; processes it starts are not)");
         argv.addAll(0, List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         return new LaunchChoice(false, argv);
     }
 
     /**
      * Starts the command with signals passed on to it, names it in the pidfile and waits for it. The lock is
-     * released once the command was reaped; if waiting fails, a command that inherited the lock keeps it.
+     * released once the command was reaped: one it inherited without unlocking, so that processes it started
+     * with the descriptor keep holding it (the pidfile then names the first of them, and stays); if waiting
+     * fails, a command that inherited the lock keeps it.
      *
      * @return the command's status
      */
@@ -137,6 +155,9 @@ final class RunCommand implements Callable<Integer> {
             lock.close();
             throw e;
         }
+        if (inherit) {
+            lock.markHandedOn();
+        }
         signals.started(pid);
         boolean reaped = false;
         try {
@@ -146,9 +167,26 @@ final class RunCommand implements Callable<Integer> {
             return status;
         } finally {
             if (reaped) {
+                if (inherit) {
+                    nameRemainingHolder(lock);
+                }
                 lock.close();
             } else if (inherit) {
                 lock.handOff();
+            }
+        }
+    }
+
+    /** When a process the command started still holds the lock, names it in the pidfile and says so. */
+    private static void nameRemainingHolder(PidLock lock) {
+        OptionalLong holder = Launch.otherHolder(lock);
+        if (holder.isPresent()) {
+            System.err.println("pidlock: the command exited; pid " + holder.getAsLong() + " still holds the lock"
+                    + " on " + lock.path());
+            try {
+                lock.recordPid(holder.getAsLong());
+            } catch (PidLockException e) {
+                System.err.println("pidlock: " + Main.message(e));
             }
         }
     }

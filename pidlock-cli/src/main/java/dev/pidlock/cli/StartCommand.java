@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = {"Start CMD detached (own session, stdin from /dev/null, output appended to --stdout/--stderr"
                 + " or discarded), holding the lock through the inherited descriptor; no JVM stays behind.",
+                "CMD counts as started when it is still up at the end of --startup-timeout, or when it exited"
+                        + " with status 0 and a process it started (a daemon that forks) holds the lock then;"
+                        + " the pidfile names that process.",
                 "Exit: 0 started (or already running); on early death CMD's status (1 if it was 0)."})
 final class StartCommand implements Callable<Integer> {
 
@@ -86,7 +90,9 @@ final class StartCommand implements Callable<Integer> {
             lock.close();
             throw e;
         }
+        lock.markHandedOn();
         lock.recordPid(pid);
+        long deadline = System.nanoTime() + o.startupTimeout.toNanos();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {
                 return Spawn.waitFor(pid);
@@ -110,9 +116,26 @@ final class StartCommand implements Callable<Integer> {
             throw new Main.CommandFailure(ExitCodes.SOFTWARE, "cannot watch pid " + pid + ": "
                     + Main.message(e.getCause()));
         }
+        OptionalLong holder = Launch.otherHolder(lock);
+        if (holder.isPresent()) {
+            sleepUntil(deadline);
+            holder = Launch.otherHolder(lock);
+        }
+        String exited = name + " exited with status " + status
+                + (status > 128 ? " (signal " + Spawn.signalName(status - 128) + ")" : "");
+        if (holder.isPresent()) {
+            lock.recordPid(holder.getAsLong());
+            lock.handOff();
+            if (status == 0) {
+                System.out.println("Started " + name + ", pid " + holder.getAsLong() + ".");
+                return ExitCodes.OK;
+            }
+            System.err.println("pidlock: " + exited + "; pid " + holder.getAsLong() + ", which it started,"
+                    + " holds the lock on " + path);
+            return status;
+        }
         lock.close();
-        StringBuilder msg = new StringBuilder(name + " exited at once with status " + status
-                + (status > 128 ? " (signal " + Spawn.signalName(status - 128) + ")" : ""));
+        StringBuilder msg = new StringBuilder(exited + ", and nothing it started holds the lock");
         System.err.println("pidlock: " + msg);
         if (o.stderr != null) {
             for (String line : lastLines(o.stderr, 10)) {
@@ -120,6 +143,21 @@ final class StartCommand implements Callable<Integer> {
             }
         }
         return status == 0 ? 1 : status;
+    }
+
+    /** Sleeps until {@code deadline} ({@link System#nanoTime()}), also when interrupted. */
+    private static void sleepUntil(long deadline) {
+        boolean interrupted = false;
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Spawn.Stream stream(Path file) {

@@ -224,10 +224,65 @@ class RunLauncherTest {
         assertFalse(Files.exists(pidfile), "the next acquirer clears it");
     }
 
+    /** Asserts that {@code holder}, not the wrapper, holds the lock: status, a second run and the pidfile. */
+    private void assertHolds(long holder) {
+        assertTrue(Procs.alive(holder), "the child still runs");
+        assertTrue(Files.exists(pidfile), "the pidfile stays while the child holds the lock");
+        Launcher.Result status = pidlock.run("status", "--pidfile", pidfile.toString()).exits(0);
+        assertTrue(status.stdout().contains("pid: " + holder + ", status: running"),
+                () -> "status names the child " + holder + ": " + status);
+        Launcher.Result second = pidlock.run("run", "--pidfile", pidfile.toString(), "--", "true").exits(1);
+        String line = second.oneErrorLine(pidfile.toString());
+        assertTrue(line.contains("pid " + holder), () -> "the refusal names the child " + holder + ": " + second);
+        assertEquals(OptionalLong.of(holder), pidIn(pidfile), "the pidfile names the child that holds the lock");
+    }
+
     @Test
-    void aBackendThatCannotPassItsLockOnSupervisesTheCommand() {
-        Launcher.Result r = pidlock.run("run", "--backend", "nio", "--pidfile", pidfile.toString(), "--",
-                "sh", "-c", "exit 5").exits(5);
+    void aChildTheCommandLeavesBehindKeepsTheLock() {
+        Path child = dir.resolve("child");
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", "sh", "-c", "sleep 30 & echo $! > \"$1\"", "sh",
+                child.toString()).exits(0);
+        long sleep = awaitPid(child);
+        pidlock.killLater(sleep);
+        assertHolds(sleep);
+
+        Procs.signal(sleep, "KILL");
+        Launcher.await("the child's end", () -> !Procs.alive(sleep));
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", "true").exits(0);
+        assertFalse(Files.exists(pidfile), "the next run takes the lock and removes the pidfile");
+    }
+
+    @Test
+    void aChildKeepsTheLockWhenTheCommandIsKilled() {
+        Path child = dir.resolve("child");
+        Path command = dir.resolve("command");
+        Launcher.Launched run = pidlock.start("run", "--pidfile", pidfile.toString(), "--", "sh", "-c",
+                "sleep 30 & echo $! > \"$1\"; echo $$ > \"$2\"; wait", "sh", child.toString(), command.toString());
+        long sleep = awaitPid(child);
+        pidlock.killLater(sleep);
+        long sh = awaitPid(command);
+        awaitPidfileNames(pidfile, sh);
+
+        Procs.signal(sh, "KILL");
+        run.await().exits(128 + 9);
+        assertHolds(sleep);
+    }
+
+    @Test
+    void aBackendThatCannotPassItsLockOnIsRefusedWithoutSupervise() {
+        Path child = dir.resolve("child");
+        Launcher.Result r = pidlock.run("run", "--backend", "posix", "--pidfile", pidfile.toString(), "--",
+                "sh", "-c", "sleep 30 & echo $! > \"$1\"; wait", "sh", child.toString()).exits(69);
+        String line = r.oneErrorLine("posix");
+        assertTrue(line.contains("--supervise") && line.contains(pidfile.toString()), r::toString);
+        assertFalse(Files.exists(child), "the command was not started");
+        assertFalse(Files.exists(pidfile));
+    }
+
+    @Test
+    void aBackendThatCannotPassItsLockOnSupervisesTheCommandWhenAsked() {
+        Launcher.Result r = pidlock.run("run", "--backend", "nio", "--supervise", "--pidfile", pidfile.toString(),
+                "--", "sh", "-c", "exit 5").exits(5);
         assertTrue(r.stderr().contains("nio") && r.stderr().contains("supervis"), r::toString);
         assertFalse(Files.exists(pidfile));
         pidlock.run("run", "--backend", "nio", "--no-fork", "--pidfile", pidfile.toString(), "--", "true").exits(69)

@@ -112,6 +112,32 @@ class StartStopLauncherTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"ofd+flock", "ofd", "flock"})
+    void startOfACommandThatForksAndExitsNamesTheChildThatHoldsTheLock(String backend) {
+        Path child = dir.resolve("child");
+        Launcher.Result r = pidlock.run("start", "--backend", backend, "--pidfile", p, "--",
+                "sh", "-c", "sleep 40 & echo $! > \"$1\"; exit 0", "sh", child.toString());
+        long sleep = Launcher.awaitPid(child);
+        pidlock.killLater(sleep);
+        r.exits(0);
+        assertEquals(OptionalLong.of(sleep), pidIn(pidfile), () -> "the pidfile names the holder: " + r);
+        assertEquals(List.of("Started app, pid " + sleep + "."), r.stdoutLines(), r::toString);
+        Launcher.Result status = pidlock.run("status", "--pidfile", p).exits(0);
+        assertTrue(status.stdout().startsWith("app -- pid: " + sleep + ", status: running"), status::toString);
+        pidlock.run("run", "--pidfile", p, "--", "true").exits(1);
+        assertTrue(Procs.alive(sleep));
+    }
+
+    @Test
+    void startOfACommandWhoseChildrenAllEndWithinTheWindowFails() {
+        Launcher.Result r = pidlock.run("start", "--startup-timeout", "3s", "--pidfile", p, "--",
+                "sh", "-c", "sleep 0.1 & exit 0").exits(1);
+        assertTrue(r.stderr().contains("status 0"), r::toString);
+        assertFalse(Files.exists(pidfile), "nobody holds the lock, so its pidfile is removed");
+        pidlock.run("status", "--pidfile", p).exits(3);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"ofd+flock", "ofd"})
     void stopOfACommandThatIgnoresTermNeedsForce(String backend) {
         long pid = start("--backend", backend, "--", "sh", "-c", DEAF);
