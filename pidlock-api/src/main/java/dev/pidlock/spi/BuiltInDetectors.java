@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The stale detectors pidlock ships; reached through the factories of {@link StaleDetector}. */
 final class BuiltInDetectors {
@@ -21,9 +22,18 @@ final class BuiltInDetectors {
         }
     }
 
-    record StartTime(ProcessLookup lookup, Duration tolerance) implements StaleDetector {
+    /**
+     * @param lookup    the processes
+     * @param tolerance how much later than the file a process may seem to start
+     * @param clock     the wall clock: a file time (or a start) after it is impossible and proves nothing
+     */
+    record StartTime(ProcessLookup lookup, Duration tolerance, Supplier<Instant> clock) implements StaleDetector {
         /** Linux reports boot time in whole seconds and start time in clock ticks: allow for both. */
         static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(2);
+
+        StartTime(ProcessLookup lookup, Duration tolerance) {
+            this(lookup, tolerance, Instant::now);
+        }
 
         @Override
         public StaleVerdict assess(RecordedHolder holder) {
@@ -36,6 +46,16 @@ final class BuiltInDetectors {
                 return StaleVerdict.undecided("start time of " + holder.pid() + " or the file's time is unknown");
             }
             Instant written = holder.writtenAt().get();
+            Instant now = clock.get();
+            // the clock was stepped back, or the time was set by hand: the times compare nothing
+            if (written.isAfter(now.plus(tolerance)) || written.isBefore(Instant.EPOCH)) {
+                return StaleVerdict.undecided("the pidfile's time " + written + " is impossible (now: " + now
+                        + "): it proves nothing about process " + holder.pid());
+            }
+            if (start.get().isAfter(now.plus(tolerance))) {
+                return StaleVerdict.undecided("process " + holder.pid() + " seems to start at " + start.get()
+                        + ", after now (" + now + "): the clock moved, its start proves nothing");
+            }
             if (start.get().isAfter(written.plus(tolerance))) {
                 return StaleVerdict.reused("process " + holder.pid() + " started at " + start.get()
                         + ", after the pidfile was written at " + written + ": the pid was reused");

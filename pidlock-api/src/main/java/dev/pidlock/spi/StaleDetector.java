@@ -37,7 +37,10 @@ public interface StaleDetector {
 
     /**
      * Start-time identity: a process that started after the pidfile was last written cannot have written it,
-     * so its pid was reused. Allows two seconds of clock granularity.
+     * so its pid was reused. Allows two seconds of clock granularity. A file time in the future or before 1970,
+     * or a start after now (the clock was stepped, or the time set by hand), proves nothing: the verdict is then
+     * {@link StaleVerdict.Kind#UNDECIDED}, never stale, so that a live pid counts as running. The rule is meant
+     * for unlocked pidfiles: a locked one's holder is proven by its lock.
      *
      * @return the detector
      * @since 0.1

@@ -121,6 +121,31 @@ class BuiltInDetectorsTest {
                 new BuiltInDetectors.StartTime(started(WRITTEN.plusSeconds(3600)), TOLERANCE).assess(noTime).kind());
     }
 
+    /** The clock was stepped back after the file was written: its time is in the future and proves nothing. */
+    @Test
+    void aFileTimeInTheFutureProvesNothing() {
+        Instant now = WRITTEN.minus(Duration.ofHours(1));
+        StaleVerdict younger = new BuiltInDetectors.StartTime(started(now.minusSeconds(10)), TOLERANCE, () -> now)
+                .assess(HOLDER);
+        assertEquals(Kind.UNDECIDED, younger.kind(), "not 'started before the pidfile was written': " + younger);
+        assertTrue(younger.reason().contains("proves nothing"), younger.reason());
+        assertEquals(Kind.UNDECIDED, new BuiltInDetectors.StartTime(started(WRITTEN.plusSeconds(60)), TOLERANCE,
+                () -> now).assess(HOLDER).kind(), "a start after now proves no reuse either");
+        assertEquals(Kind.UNDECIDED, new BuiltInDetectors.StartTime(started(now.minusSeconds(10)), TOLERANCE,
+                () -> now).assess(new RecordedHolder(PID, Path.of("/run/app.pid"),
+                        Optional.of(Instant.EPOCH.minusSeconds(1)))).kind(), "before 1970");
+        assertEquals(Kind.ALIVE, new BuiltInDetectors.StartTime(started(WRITTEN.minusSeconds(60)), TOLERANCE,
+                () -> WRITTEN.minus(TOLERANCE)).assess(HOLDER).kind(), "within the tolerance");
+    }
+
+    /** A start after now is impossible: the clock was stepped back since the process started. */
+    @Test
+    void aStartInTheFutureProvesNoReuse() {
+        Instant now = WRITTEN.plusSeconds(60);
+        assertEquals(Kind.UNDECIDED, new BuiltInDetectors.StartTime(started(now.plusSeconds(3600)), TOLERANCE,
+                () -> now).assess(HOLDER).kind());
+    }
+
     @Test
     void theDefaultToleranceIsTwoSeconds() {
         assertEquals(Duration.ofSeconds(2), BuiltInDetectors.StartTime.DEFAULT_TOLERANCE);

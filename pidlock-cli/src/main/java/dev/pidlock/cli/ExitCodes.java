@@ -7,7 +7,7 @@ package dev.pidlock.cli;
 final class ExitCodes {
     /** Success. */
     static final int OK = 0;
-    /** run: the lock is held or the pidfile names a running process; stop: still running; status: dead. */
+    /** run: the lock is held or the pidfile names a running process; stop: the lock is still held; status: dead. */
     static final int CONFLICT = 1;
     /** status: not running (LSB). */
     static final int NOT_RUNNING = 3;
@@ -41,7 +41,8 @@ final class ExitCodes {
             + "  run      the command's status; 128+N if signal N killed it; 1 on conflict%n"
             + "           (locked or already running; see --conflict-exit-code)%n"
             + "  start    0 started or already running; the command's status (1 if 0) on early death%n"
-            + "  stop     0 stopped or not running; 1 still running; 4 cannot tell (as status)%n"
+            + "  stop     0 stopped or not running; 1 the lock is still held; 4 cannot tell%n"
+            + "           (as status); 77 refusing an unverified process%n"
             + "  status   0 running; 1 dead but pidfile exists; 3 not running; 4 unknown%n"
             + "  any      64 usage error; 69 backend unavailable (run: or not inheritable,%n"
             + "           without --supervise); 70 internal error;%n"

@@ -9,8 +9,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code pidlock restart}: a verified stop, then a start. */
 @Command(name = "restart", mixinStandardHelpOptions = true,
-        description = {"Stop the running instance (verified, waiting for it to exit), then start CMD. If it was"
-                + " not running, say so and start.", "Exit: as start; 1 when the old instance would not stop."})
+        description = {"Stop the running instance as stop does (every holder of the lock, verified, waiting until"
+                + " the lock is free), then start CMD. If it was not running, say so and start. CMD is started only"
+                + " once the lock is free: when it is still held after --timeout (or taken again meanwhile),"
+                + " restart says so and starts nothing.",
+                "Exit: as start; 1 when the lock is still held (the old instance would not stop) or was taken"
+                        + " again; 77 as stop."})
 final class RestartCommand implements Callable<Integer> {
 
     @Mixin
@@ -32,12 +36,14 @@ final class RestartCommand implements Callable<Integer> {
         }
         StopCommand.Outcome outcome = StopCommand.stop(target, stop, false);
         if (outcome == StopCommand.Outcome.STILL_RUNNING) {
+            System.err.println("pidlock: not starting " + target.displayName(target.builder().path())
+                    + ": its lock is still held");
             return ExitCodes.CONFLICT;
         }
         if (outcome == StopCommand.Outcome.NOT_RUNNING) {
             System.err.println("pidlock: " + target.displayName(target.builder().path())
                     + " was not running; starting it");
         }
-        return StartCommand.start(target, start, command);
+        return StartCommand.start(target, start, command, outcome == StopCommand.Outcome.STOPPED);
     }
 }

@@ -61,6 +61,14 @@ final class StartCommand implements Callable<Integer> {
     }
 
     static int start(Target target, Options o, List<String> command) throws Exception {
+        return start(target, o, command, false);
+    }
+
+    /**
+     * @param afterStop whether {@code restart} has just stopped the old instance: then a holder is not "already
+     *                  running" but one that took the lock meanwhile, and nothing is started (exit 1)
+     */
+    static int start(Target target, Options o, List<String> command, boolean afterStop) throws Exception {
         if (command.isEmpty()) {
             throw new Target.UsageException("missing command after --");
         }
@@ -77,6 +85,11 @@ final class StartCommand implements Callable<Integer> {
         try {
             lock = b.acquire();
         } catch (PidLockConflictException e) {
+            if (afterStop) {
+                throw new Main.CommandFailure(ExitCodes.CONFLICT, "not starting " + name + ": the lock on " + path
+                        + " was taken again after the stop" + (e.holderPid().isPresent() ? ", by pid "
+                        + e.holderPid().getAsLong() : "") + " (" + Main.message(e) + ")");
+            }
             System.out.println(name + " is already running" + (e.holderPid().isPresent()
                     ? " (pid " + e.holderPid().getAsLong() + ")" : "") + ".");
             return ExitCodes.OK;

@@ -2,31 +2,44 @@ package dev.pidlock.cli;
 
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
+import dev.pidlock.fcntl.spawn.Pidfd;
 import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.internal.proc.LockHolders;
 import dev.pidlock.internal.proc.ProcFs;
-import dev.pidlock.spi.RecordedHolder;
-import dev.pidlock.spi.StaleDetector;
-import dev.pidlock.spi.StaleVerdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pidlock stop}: signal the verified holder and wait for it to exit. */
+/** {@code pidlock stop}: signal the processes that hold the lock, verified, and wait until it is free. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-        description = {"Signal the pidfile's process, after checking that it is the holder (the lock is held,"
-                + " and it started before the pidfile was written; never pid 1 or less), and wait for it to exit."
-                + " Removes the pidfile once it is gone.",
-                "Exit: 0 stopped or not running; 1 still running; 4 cannot tell (the pidfile is unreadable or"
-                        + " not a regular file)."})
+        description = {"Signal the processes the kernel shows holding the pidfile's lock (all of them: CMD and"
+                + " any child that inherited the descriptor; the pid written in the file is only a hint), and wait"
+                + " until the lock is free, then remove the pidfile. Each holder is signalled through a process"
+                + " descriptor (pidfd) after checking, with that descriptor open, that it still holds the lock,"
+                + " so a recycled pid never gets the signal. Never pid 1, never this process; as root, never"
+                + " another user's process for an unprivileged user's pidfile.",
+                "An unlocked pidfile proves nothing (its time neither): its pid is signalled only when it matches"
+                        + " --exec and/or --user, otherwise stop refuses (77).",
+                "Without pidfd (Linux before 5.3), the signal goes by pid after the check, with a warning, and"
+                        + " --force and --signal KILL are refused (77).",
+                "Exit: 0 stopped or not running; 1 the lock is still held after --timeout; 4 cannot tell (the"
+                        + " pidfile is unreadable or not a regular file); 77 refusing to signal an unverified"
+                        + " process."})
 final class StopCommand implements Callable<Integer> {
 
     @Mixin
@@ -38,19 +51,31 @@ final class StopCommand implements Callable<Integer> {
     /** The options {@code stop} shares with {@code restart}. */
     static final class Options {
         @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-                defaultValue = "10s", description = "How long to wait for the process to exit (default 10s).")
+                defaultValue = "10s", description = "How long to wait for the lock to be free (default 10s).")
         Duration timeout;
 
-        @Option(names = "--force", description = "Send SIGKILL when the process is still running after --timeout.")
+        @Option(names = "--force", description = "Send SIGKILL to the processes that still hold the lock after"
+                + " --timeout (verified again), then wait up to 10s more.")
         boolean force;
 
         @Option(names = "--signal", paramLabel = "SIG", defaultValue = "TERM",
                 description = "The signal to send (default TERM).")
         String signal;
+
+        @Option(names = "--exec", paramLabel = "PATH", description = "For an unlocked pidfile: signal its pid only"
+                + " if the process runs this executable (/proc/PID/exe is this file).")
+        Path exec;
+
+        @Option(names = "--user", paramLabel = "NAME|UID", description = "For an unlocked pidfile: signal its pid"
+                + " only if the process runs as this user (the owner of /proc/PID).")
+        String user;
     }
 
     /** What {@link #stop} found. */
     enum Outcome { NOT_RUNNING, STOPPED, STILL_RUNNING }
+
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     @Override
     public Integer call() throws Exception {
@@ -64,6 +89,7 @@ final class StopCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Target.UsageException("unknown signal '" + o.signal + "'");
         }
+        ProcessMatch match = ProcessMatch.of(o.exec, o.user);
         PidLock.Builder b = target.builder();
         PidFileStatus s = b.inspect();
         String name = target.displayName(s.path());
@@ -85,80 +111,316 @@ final class StopCommand implements Callable<Integer> {
                     + " runs: " + s.detail());
             default -> { }
         }
-        long pid = s.pid().orElseThrow(() -> new Main.CommandFailure(ExitCodes.NO_PERMISSION,
-                "pidfile " + s.path() + " names no process; not signalling anything"));
-        verify(s.path(), pid);
-        System.out.print("Stopping " + name + " (pid " + pid + ") ...");
-        System.out.flush();
-        if (!Spawn.kill(pid, signal)) {
-            System.out.println(" OK (already gone)");
-            removeIfFree(b);
-            return Outcome.STOPPED;
+        long fileOwner;
+        try {
+            fileOwner = ((Number) Files.getAttribute(s.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
+        } catch (NoSuchFileException gone) {
+            if (sayNotRunning) {
+                System.out.println(name + " is not running (its pidfile is gone).");
+            }
+            return Outcome.NOT_RUNNING;
         }
-        if (!awaitExit(pid, o.timeout) && o.force) {
-            System.out.print(" still running after " + format(o.timeout) + ", sending KILL ...");
-            System.out.flush();
-            Spawn.kill(pid, Spawn.signalNumber("KILL"));
-            awaitExit(pid, Duration.ofSeconds(10));
+        Signaller signaller = Signaller.create(o, signal);
+        boolean locked = s.lock() == PidFileStatus.LockState.LOCKED;
+        Outcome outcome = locked
+                ? new HolderStop(s.path(), fileOwner, name, o, signal, signaller).stop()
+                : stopUnlocked(s, fileOwner, name, o, signal, match, signaller);
+        if (outcome == Outcome.STOPPED) {
+            // the lock vouched for the file's content, and its holders are gone: the pid written in it (another
+            // namespace's, or nobody's) says nothing any more, so a free lock is taken whatever it names
+            removeIfFree(locked ? b.respectLiveUnlockedHolder(false) : b);
         }
-        if (ProcFs.mayHoldFiles(pid)) {
-            System.out.println(" FAILED: still running after " + format(o.timeout));
-            return Outcome.STILL_RUNNING;
-        }
-        System.out.println(" OK");
-        removeIfFree(b);
-        return Outcome.STOPPED;
+        return outcome;
     }
 
-    /**
-     * Refuses to signal a process that may not be the holder: pid ≤ 1; a process that started after the
-     * pidfile was written (a reused pid, by the start-time stale detector); as root, a pidfile of an
-     * unprivileged user naming a process of somebody else (the systemd rule).
-     */
-    static void verify(Path pidfile, long pid) throws IOException {
-        if (pid <= 1) {
-            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " names pid " + pid
-                    + "; not signalling it");
+    /** Signals the kernel's holders of the lock on one inode, and waits until it is free. */
+    private static final class HolderStop {
+        private final Path path;
+        private final long fileOwner;
+        private final String name;
+        private final Options o;
+        private final int signal;
+        private final Signaller signaller;
+        private final long device;
+        private final long inode;
+        /** Every holder signalled so far, by pid: its pidfd (null without pidfds). */
+        private final Map<Long, Pidfd> signalled = new LinkedHashMap<>();
+        /** Why a holder was not signalled, when one was not. */
+        private final List<String> refused = new ArrayList<>();
+
+        HolderStop(Path path, long fileOwner, String name, Options o, int signal, Signaller signaller)
+                throws IOException {
+            this.path = path;
+            this.fileOwner = fileOwner;
+            this.name = name;
+            this.o = o;
+            this.signal = signal;
+            this.signaller = signaller;
+            Map<String, Object> id;
+            try {
+                id = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException gone) {
+                id = null;
+            }
+            this.device = id == null ? -1 : ((Number) id.get("dev")).longValue();
+            this.inode = id == null ? -1 : ((Number) id.get("ino")).longValue();
         }
-        Instant written = Files.getLastModifiedTime(pidfile, LinkOption.NOFOLLOW_LINKS).toInstant();
-        // the stale detector's start-time rule, with its tolerance of the clock granularity of /proc
-        StaleVerdict verdict = StaleDetector.startTime()
-                .assess(new RecordedHolder(pid, pidfile, Optional.of(written)));
-        if (verdict.kind() == StaleVerdict.Kind.REUSED) {
-            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + ": " + verdict.reason()
-                    + "; not signalling it");
-        }
-        long me = ProcFs.ownerOfSelf().orElse(-1);
-        if (me == 0) {
-            long fileOwner = ((Number) Files.getAttribute(pidfile, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
-            long procOwner = ProcFs.owner(pid).orElse(-1);
-            if (fileOwner != 0 && procOwner != fileOwner) {
-                throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + pidfile + " belongs to uid "
-                        + fileOwner + " but pid " + pid + " runs as uid " + procOwner + "; not signalling it");
+
+        Outcome stop() throws IOException, InterruptedException {
+            if (inode < 0) {
+                System.out.println(name + " is not running (its pidfile is gone).");
+                return Outcome.NOT_RUNNING;
+            }
+            LockHolders now = holders();
+            if (!now.locked()) {
+                System.out.println(name + " is not running (the lock on " + path + " was released).");
+                return Outcome.STOPPED;
+            }
+            if (now.pids().isEmpty()) {
+                throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "the lock on " + path + " is held, but the"
+                        + " kernel names no holder this process can see (another pid namespace, or another user's"
+                        + " process); not signalling anything");
+            }
+            for (long pid : now.pids()) {
+                check(path, fileOwner, pid); // before anything is signalled: refuse all or none
+            }
+            System.out.print("Stopping " + name + " (pid " + join(now.pids()) + ") ...");
+            System.out.flush();
+            try {
+                if (awaitFree(signal, o.timeout)) {
+                    System.out.println(" OK");
+                    return Outcome.STOPPED;
+                }
+                if (o.force) {
+                    System.out.print(" still held after " + format(o.timeout) + ", sending KILL ...");
+                    System.out.flush();
+                    signalled.values().forEach(StopCommand::closeQuietly);
+                    signalled.clear(); // each remaining holder is verified and signalled again
+                    if (awaitFree(Spawn.signalNumber("KILL"), KILL_WAIT)) {
+                        System.out.println(" OK");
+                        return Outcome.STOPPED;
+                    }
+                }
+                List<Long> left = holders().pids();
+                System.out.println(" FAILED: the lock is still held after " + format(o.timeout)
+                        + (left.isEmpty() ? "" : " (by pid " + join(left) + ")")
+                        + (refused.isEmpty() ? "" : "; not signalled: " + String.join("; ", refused)));
+                return Outcome.STILL_RUNNING;
+            } catch (Main.CommandFailure | IOException e) {
+                System.out.println(" FAILED");
+                throw e;
+            } finally {
+                signalled.values().forEach(StopCommand::closeQuietly);
             }
         }
+
+        /**
+         * Signals every holder not signalled yet (also those that appear meanwhile: a holder's child that inherits
+         * the descriptor), until the lock is free or the time is up.
+         *
+         * @return whether the lock is free
+         */
+        private boolean awaitFree(int sig, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                LockHolders now = holders();
+                if (!now.locked()) {
+                    return true;
+                }
+                for (long pid : now.pids()) {
+                    Pidfd known = signalled.get(pid);
+                    if (signalled.containsKey(pid) && (known == null || !known.exited())) {
+                        continue;
+                    }
+                    closeQuietly(known);
+                    signalled.remove(pid);
+                    Optional<String> why = refusal(path, fileOwner, pid);
+                    if (why.isPresent()) {
+                        if (!refused.contains(why.get())) {
+                            refused.add(why.get());
+                        }
+                        continue;
+                    }
+                    signaller.sendIf(pid, () -> refusal(path, fileOwner, pid).isEmpty()
+                            && LockHolders.holds(pid, device, inode), sig)
+                            .ifPresent(pidfd -> signalled.put(pid, pidfd.orElse(null)));
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return !holders().locked();
+                }
+                Duration slice = Duration.ofNanos(Math.min(left, POLL.toNanos()));
+                List<Pidfd> running = new ArrayList<>();
+                for (Pidfd pidfd : signalled.values()) {
+                    if (pidfd != null && !pidfd.exited()) {
+                        running.add(pidfd);
+                    }
+                }
+                if (running.isEmpty()) {
+                    TimeUnit.NANOSECONDS.sleep(slice.toNanos()); // only holders not signalled are left
+                } else {
+                    Pidfd.awaitExit(running, slice); // wakes as soon as one exits
+                }
+            }
+        }
+
+        private LockHolders holders() {
+            return LockHolders.of(device, inode).orElseThrow(() -> new Main.CommandFailure(ExitCodes.NO_PERMISSION,
+                    "cannot read the kernel's lock table (/proc/locks) to find who holds " + path
+                            + "; not signalling anything"));
+        }
     }
 
-    /**
-     * Waits until the process is a zombie or gone: until then it may hold the lock, even while it exits (the
-     * kernel frees a process's memory before it closes its files, which takes a while for a large one).
-     *
-     * @return whether it finished exiting within the time
-     */
-    static boolean awaitExit(long pid, Duration timeout) throws InterruptedException {
+    /** An unlocked pidfile that names a live process: signalled only on the user's positive match. */
+    private static Outcome stopUnlocked(PidFileStatus s, long fileOwner, String name, Options o, int signal,
+                                        ProcessMatch match, Signaller signaller)
+            throws IOException, InterruptedException {
+        Path path = s.path();
+        long pid = s.recordedPid().isPresent() ? s.recordedPid().getAsLong() : s.pid().orElse(-1);
+        if (pid <= 0) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + path + " names no process; not"
+                    + " signalling anything");
+        }
+        check(path, fileOwner, pid);
+        if (match.isEmpty()) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "pidfile " + path + " is not locked, so nothing"
+                    + " proves that pid " + pid + " is " + name + " (" + s.detail() + "); not signalling it: give"
+                    + " --exec PATH or --user NAME to match the process");
+        }
+        match.require(path, pid);
+        System.out.print("Stopping " + name + " (pid " + pid + ", unlocked pidfile, matched " + match + ") ...");
+        System.out.flush();
+        Pidfd pidfd = null;
+        try {
+            Optional<Optional<Pidfd>> sent = signaller.sendIf(pid, () -> refusal(path, fileOwner, pid).isEmpty()
+                    && match.test(pid), signal);
+            if (sent.isEmpty()) {
+                System.out.println(" OK (gone, or no longer matching: not signalled)");
+                return Outcome.STOPPED;
+            }
+            pidfd = sent.get().orElse(null);
+            if (!awaitExit(pid, pidfd, o.timeout) && o.force) {
+                System.out.print(" still running after " + format(o.timeout) + ", sending KILL ...");
+                System.out.flush();
+                if (pidfd != null) {
+                    check(path, fileOwner, pid);
+                    match.require(path, pid); // still alive (its pidfd not readable), so this pid is still it
+                    pidfd.signal(Spawn.signalNumber("KILL"));
+                }
+                awaitExit(pid, pidfd, KILL_WAIT);
+            }
+            if (pidfd != null ? !pidfd.exited() : ProcFs.mayHoldFiles(pid)) {
+                System.out.println(" FAILED: still running after " + format(o.timeout));
+                return Outcome.STILL_RUNNING;
+            }
+            System.out.println(" OK");
+            return Outcome.STOPPED;
+        } catch (Main.CommandFailure | IOException e) {
+            System.out.println(" FAILED");
+            throw e;
+        } finally {
+            closeQuietly(pidfd);
+        }
+    }
+
+    private static boolean awaitExit(long pid, Pidfd pidfd, Duration timeout) throws IOException,
+            InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (ProcFs.mayHoldFiles(pid)) {
-            if (System.nanoTime() - deadline >= 0) {
+        while (pidfd != null ? !pidfd.exited() : ProcFs.mayHoldFiles(pid)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
                 return false;
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            Duration slice = Duration.ofNanos(Math.min(left, POLL.toNanos()));
+            if (pidfd != null) {
+                Pidfd.awaitExit(List.of(pidfd), slice);
+            } else {
+                TimeUnit.NANOSECONDS.sleep(slice.toNanos());
+            }
         }
         return true;
     }
 
+    /** Sends signals through pidfds, or by pid after the check where the kernel has none. */
+    private record Signaller(boolean pidfds) {
+
+        static Signaller create(Options o, int signal) {
+            if (Pidfd.available()) {
+                return new Signaller(true);
+            }
+            if (o.force || signal == Spawn.signalNumber("KILL")) {
+                throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "this kernel has no process descriptors"
+                        + " (pidfd_open: ENOSYS, Linux 5.3 or later needed), so a recycled pid could get the"
+                        + " signal: refusing " + (o.force ? "--force" : "--signal KILL"));
+            }
+            System.err.println("pidlock: this kernel has no process descriptors (pidfd_open: ENOSYS); signalling by"
+                    + " pid after the check");
+            return new Signaller(false);
+        }
+
+        /**
+         * Opens the process's pidfd, checks with it open that the process is still the one to signal, and
+         * signals it through the pidfd. Without pidfds: checks, then {@code kill(2)}.
+         *
+         * @param verified the check, made after the pidfd is open
+         * @return empty when it was not signalled (gone, or the check failed); else its pidfd (empty without
+         *         pidfds)
+         */
+        Optional<Optional<Pidfd>> sendIf(long pid, java.util.function.BooleanSupplier verified, int sig)
+                throws IOException {
+            if (!pidfds) {
+                if (!verified.getAsBoolean()) {
+                    return Optional.empty();
+                }
+                return Spawn.kill(pid, sig) ? Optional.of(Optional.empty()) : Optional.empty();
+            }
+            Optional<Pidfd> opened = Pidfd.open(pid);
+            if (opened.isEmpty()) {
+                return Optional.empty();
+            }
+            Pidfd pidfd = opened.get();
+            // verified with the pidfd open: if the signal reaches the process, it was alive during the check,
+            // so the check looked at it and not at a process that got its pid later
+            if (!verified.getAsBoolean() || !pidfd.signal(sig)) {
+                pidfd.close();
+                return Optional.empty();
+            }
+            return Optional.of(Optional.of(pidfd));
+        }
+    }
+
     /**
-     * Removes the pidfile under its lock. When the lock is still held — a process the command started kept the
-     * inherited descriptor — the file stays, and the user is told who holds it.
+     * Refuses to signal a process whatever proves it the holder: pid 1 or less; this process; as root, a
+     * pidfile of an unprivileged user naming a process of somebody else (the systemd rule).
+     */
+    static void check(Path pidfile, long fileOwner, long pid) {
+        Optional<String> why = refusal(pidfile, fileOwner, pid);
+        if (why.isPresent()) {
+            throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, why.get());
+        }
+    }
+
+    /** @param fileOwner the pidfile's owner, read once: the rule holds even if the file goes meanwhile */
+    private static Optional<String> refusal(Path pidfile, long fileOwner, long pid) {
+        if (pid <= 1 || pid == ProcessHandle.current().pid()) {
+            return Optional.of("pidfile " + pidfile + ": pid " + pid + (pid <= 1 ? "" : " is this process")
+                    + "; not signalling it");
+        }
+        long me = ProcFs.ownerOfSelf().orElse(-1);
+        if (me == 0) {
+            OptionalLong procOwner = ProcFs.owner(pid);
+            if (fileOwner != 0 && (procOwner.isEmpty() || procOwner.getAsLong() != fileOwner)) {
+                return Optional.of("pidfile " + pidfile + " belongs to uid " + fileOwner + " but pid " + pid
+                        + (procOwner.isEmpty() ? " is gone or unreadable" : " runs as uid " + procOwner.getAsLong())
+                        + "; not signalling it");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Removes the pidfile under its lock. When it cannot be taken (the lock is held again meanwhile), the file
+     * stays, and the user is told why.
      */
     private static void removeIfFree(PidLock.Builder b) {
         if (b.tryAcquire().map(lock -> {
@@ -168,11 +430,21 @@ final class StopCommand implements Callable<Integer> {
             return;
         }
         PidFileStatus now = b.inspect();
-        System.err.println("pidlock: the lock on " + now.path() + " is still held, by a process that inherited"
-                + " it (" + now.detail() + "); the pidfile stays");
+        System.err.println("pidlock: the pidfile " + now.path() + " stays: " + (now.lock()
+                == PidFileStatus.LockState.LOCKED ? "its lock is held again, " : "") + now.detail());
     }
 
-    private static String format(Duration d) {
+    private static void closeQuietly(Pidfd pidfd) {
+        if (pidfd != null) {
+            pidfd.close();
+        }
+    }
+
+    private static String join(List<Long> pids) {
+        return pids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    static String format(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

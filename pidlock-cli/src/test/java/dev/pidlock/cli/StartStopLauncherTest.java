@@ -143,7 +143,7 @@ class StartStopLauncherTest {
         long pid = start("--backend", backend, "--", "sh", "-c", DEAF);
 
         Launcher.Result soft = pidlock.run("stop", "--timeout", "1s", "--pidfile", p).exits(1);
-        assertTrue(soft.stdout().contains("still running"), soft::toString);
+        assertTrue(soft.stdout().contains("still held"), soft::toString);
         assertTrue(Procs.alive(pid), "stop without --force does not kill");
         assertEquals(OptionalLong.of(pid), pidIn(pidfile));
 
@@ -152,25 +152,73 @@ class StartStopLauncherTest {
         assertFalse(Procs.alive(pid), "--force kills it");
     }
 
+    /** The holders are CMD and its child, which inherited the descriptor: stop signals both. */
     @Test
-    void stopLeavesThePidfileWhileAProcessTheCommandStartedStillHoldsTheLock() throws IOException {
+    void stopSignalsEveryHolderOfTheLockAndReturnsOnceItIsFree() {
         Path grandchild = dir.resolve("grandchild.pid");
-        long pid = start("--", "sh", "-c", "sleep 30 & echo $! > " + grandchild + "; wait");
-        Launcher.await("the grandchild's pid", () -> Launcher.read(grandchild).endsWith("\n"));
-        long other = Long.parseLong(Launcher.read(grandchild).strip());
+        long pid = start("--", "sh", "-c", "sleep 40 & echo $! > " + grandchild + "; wait");
+        long other = Launcher.awaitPid(grandchild);
         pidlock.killLater(other);
 
         Launcher.Result stop = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertTrue(stop.stdout().contains("pid " + pid + ", " + other) || stop.stdout().contains("pid " + other
+                + ", " + pid), () -> "names both holders: " + stop);
         assertFalse(Procs.alive(pid), stop::toString);
-        assertTrue(Procs.alive(other), "stop signals the verified process only");
-        assertTrue(Files.exists(pidfile), () -> "the lock is still held, so the pidfile stays: " + stop);
-        assertTrue(stop.stderr().contains("still held"), stop::toString);
-        Launcher.Result again = pidlock.run("start", "--pidfile", p, "--", "sleep", "30").exits(0);
-        assertTrue(again.stdout().contains("already running"), again::toString);
-        assertFalse(again.stdout().contains(Long.toString(pid)), () -> "never names the gone pid: " + again);
-        Launcher.Result status = pidlock.run("status", "--json", "--pidfile", p).exits(0);
-        assertTrue(status.stdout().contains("\"pid\":null") && status.stdout().contains("pid " + pid + ", which is"
-                + " gone"), () -> "running, but the holder is not the gone pid: " + status);
+        assertFalse(Procs.alive(other), () -> "the child that inherited the lock is stopped too: " + stop);
+        assertFalse(Files.exists(pidfile), () -> "the lock is free, so the pidfile is gone: " + stop);
+        pidlock.run("status", "--pidfile", p).exits(3);
+    }
+
+    /**
+     * CMD's child ignores SIGTERM: CMD exits, but the lock stays held, so stop fails (1) naming the holder left;
+     * with --force the holder left gets SIGKILL.
+     */
+    @Test
+    void stopFailsWhileADescendantStillHoldsTheLockAndForceKillsIt() {
+        Path grandchild = dir.resolve("grandchild.pid");
+        long pid = start("--", "sh", "-c", "(trap '' TERM; exec sleep 40) & echo $! > " + grandchild + "; wait");
+        long deaf = Launcher.awaitPid(grandchild);
+        pidlock.killLater(deaf);
+
+        Launcher.Result soft = pidlock.run("stop", "--timeout", "1s", "--pidfile", p).exits(1);
+        assertTrue(soft.stdout().contains("still held") && soft.stdout().contains("pid " + deaf), soft::toString);
+        assertFalse(Procs.alive(pid), soft::toString);
+        assertTrue(Procs.alive(deaf), "stop without --force does not kill");
+        assertTrue(Files.exists(pidfile));
+
+        Launcher.Result forced = pidlock.run("stop", "--timeout", "500ms", "--force", "--pidfile", p).exits(0);
+        assertTrue(forced.stdout().contains("KILL"), forced::toString);
+        assertFalse(Procs.alive(deaf), forced::toString);
+        assertFalse(Files.exists(pidfile), forced::toString);
+    }
+
+    @Test
+    void restartOfACommandWithADescendantHolderStartsANewOne() {
+        Path grandchild = dir.resolve("grandchild.pid");
+        long first = start("--", "sh", "-c", "sleep 40 & echo $! > " + grandchild + "; wait");
+        long other = Launcher.awaitPid(grandchild);
+        pidlock.killLater(other);
+
+        Launcher.Result r = pidlock.run("restart", "--pidfile", p, "--", "sleep", "30");
+        OptionalLong second = pidIn(pidfile);
+        second.ifPresent(pidlock::killLater);
+        r.exits(0);
+        assertFalse(r.stdout().contains("already running"), r::toString);
+        assertFalse(Procs.alive(first) || Procs.alive(other), r::toString);
+        assertTrue(second.isPresent() && second.getAsLong() != first && Procs.alive(second.getAsLong()),
+                () -> "a new process: " + r);
+        assertEquals("sleep", Procs.comm(second.getAsLong()));
+    }
+
+    /** restart never starts while the old lock is held, and says so. */
+    @Test
+    void restartWhileTheLockStaysHeldStartsNothingAndSaysSo() {
+        long pid = start("--", "sh", "-c", DEAF);
+        Launcher.Result r = pidlock.run("restart", "--timeout", "500ms", "--pidfile", p, "--", "sleep", "30").exits(1);
+        assertFalse(r.stdout().contains("already running") || r.stdout().contains("Started"), r::toString);
+        assertTrue(r.stdout().contains("still held") && r.stderr().contains("not starting"), r::toString);
+        assertTrue(Procs.alive(pid));
+        assertEquals(OptionalLong.of(pid), pidIn(pidfile));
     }
 
     @Test
@@ -218,20 +266,93 @@ class StartStopLauncherTest {
         assertTrue(Files.exists(pidfile), "nothing is removed");
     }
 
-    @Test
-    void stopRefusesALockHolderThatStartedAfterThePidfileWasWritten() throws IOException {
+    /**
+     * A locked pidfile names an unrelated process, and its time is far in the past or the future: stop acts on the
+     * kernel's holders (flock and its child), never on the named process; no clock is consulted. The holder
+     * ignores SIGTERM, so --force sends SIGKILL, and still only to the holders.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {-3600 * 24 * 365, 3600 * 24 * 365})
+    void stopOfALockedPidfileActsOnTheKernelsHoldersWhateverTheFileSaysAndItsTime(long shift) throws IOException {
         Path locked = dir.resolve("locked");
-        Process flock = ours(new ProcessBuilder("flock", p, "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh",
+        Process flock = ours(new ProcessBuilder("flock", p, "sh", "-c", "echo $$ > \"$1\"; " + DEAF, "sh",
                 locked.toString()).start());
         long child = Launcher.awaitPid(locked);
         Process unrelated = ours(new ProcessBuilder("sleep", "30").start());
         Files.writeString(pidfile, unrelated.pid() + "\n");
-        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS)));
+        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().plusSeconds(shift)));
 
-        Launcher.Result r = pidlock.run("stop", "--pidfile", p).exits(77);
-        r.oneErrorLine("not signalling");
-        assertTrue(flock.isAlive() && Procs.alive(child) && unrelated.isAlive(), "nothing was signalled");
+        Launcher.Result status = pidlock.run("status", "--pidfile", p).exits(0);
+        assertFalse(status.stdout().contains("pid: " + unrelated.pid()), status::toString);
+
+        Launcher.Result r = pidlock.run("stop", "--timeout", "500ms", "--force", "--pidfile", p).exits(0);
+        assertTrue(r.stdout().contains("pid " + flock.pid()) && r.stdout().contains(Long.toString(child)),
+                r::toString);
+        assertTrue(r.stdout().contains("KILL"), r::toString);
+        assertFalse(Procs.alive(flock.pid()) || Procs.alive(child), r::toString);
+        assertTrue(unrelated.isAlive(), () -> "the process the file names does not hold the lock: " + r);
+        assertFalse(Files.exists(pidfile), r::toString);
+    }
+
+    /**
+     * An unlocked pidfile whose time is in the future names a younger unrelated process: nothing proves it is
+     * the holder, so stop (even with --force) refuses (77) unless --exec or --user match it.
+     */
+    @Test
+    void stopOfAnUnlockedPidfileNeedsAPositiveMatch() throws IOException {
+        Process unrelated = ours(new ProcessBuilder("sleep", "30").start());
+        Files.writeString(pidfile, unrelated.pid() + "\n");
+        Files.setLastModifiedTime(pidfile, FileTime.from(Instant.now().plus(1, ChronoUnit.HOURS)));
+
+        Launcher.Result forced = pidlock.run("stop", "--force", "--timeout", "500ms", "--pidfile", p).exits(77);
+        forced.oneErrorLine("not locked", "--exec", "not signalling");
+        assertFalse(forced.stdout().contains("Stopping"), forced::toString);
+        assertTrue(unrelated.isAlive(), forced::toString);
         assertTrue(Files.exists(pidfile));
+
+        Launcher.Result other = pidlock.run("stop", "--exec", "/bin/cat", "--pidfile", p).exits(77);
+        other.oneErrorLine("not /bin/cat", "not signalling");
+        Launcher.Result user = pidlock.run("stop", "--user", "4242", "--pidfile", p).exits(77);
+        user.oneErrorLine("not as 4242", "not signalling");
+        assertTrue(unrelated.isAlive());
+
+        String sleep = Path.of("/proc/" + unrelated.pid() + "/exe").toRealPath().toString();
+        Launcher.Result matched = pidlock.run("stop", "--exec", sleep, "--user",
+                String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "--pidfile", p).exits(0);
+        assertTrue(matched.stdout().contains("pid " + unrelated.pid()) && matched.stdout().contains("OK"),
+                matched::toString);
+        Launcher.await("the matched process ends", () -> !unrelated.isAlive());
+        assertFalse(Files.exists(pidfile), matched::toString);
+    }
+
+    /**
+     * A holder in a new pid namespace writes a pid that, seen from the host, is an unrelated process: host status
+     * and stop act on the real holder (root only).
+     */
+    @Test
+    void aHolderInAnotherPidNamespaceIsTheOneStopped() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0,
+                "needs root for unshare --pid");
+        Process unrelated = ours(new ProcessBuilder("sleep", "30").start());
+        Path ready = dir.resolve("ready");
+        Process ns = ours(new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "flock", p, "sh", "-c",
+                "echo " + unrelated.pid() + " > \"$1\"; echo $$ > \"$2\"; exec sleep 30", "sh", p,
+                ready.toString()).start());
+        Launcher.awaitPid(ready);
+        Launcher.awaitPidfileNames(pidfile, unrelated.pid());
+        List<Long> holders = ns.descendants().map(ProcessHandle::pid).toList();
+
+        Launcher.Result status = pidlock.run("status", "--pidfile", p).exits(0);
+        assertFalse(status.stdout().contains("pid: " + unrelated.pid() + ","), () -> "not the named process: "
+                + status);
+        Launcher.Result stop = pidlock.run("stop", "--pidfile", p).exits(0);
+        assertTrue(unrelated.isAlive(), () -> "the unrelated host process lives: " + stop);
+        assertFalse(stop.stdout().matches("(?s).*\\b" + unrelated.pid() + "\\b.*"), stop::toString);
+        for (long h : holders) {
+            assertFalse(Procs.alive(h), () -> "holder " + h + " is stopped: " + stop);
+        }
+        assertFalse(Files.exists(pidfile), stop::toString);
     }
 
     @Test

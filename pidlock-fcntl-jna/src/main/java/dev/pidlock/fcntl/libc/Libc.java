@@ -165,5 +165,8 @@ public final class Libc {
 
         /** {@code int kill(pid_t pid, int sig)}. */
         public static native int kill(int pid, int sig);
+
+        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}; {@code nfds_t} is 64-bit here. */
+        public static native int poll(byte[] fds, long nfds, int timeout);
     }
 }

@@ -167,8 +167,10 @@ public record Platform(String name, OpenFlags openFlags, FcntlCommands fcntl, Fl
      * The constants and sizes that spawning a process needs.
      *
      * <p>Linux x86-64 and aarch64 agree on every value here but one: signals 1..31 come from the generic
-     * kernel headers on both; {@code close_range} is syscall 436 everywhere (the unified numbering of new
-     * syscalls); the glibc types have the same 64-bit sizes. Only {@code rt_sigaction}'s syscall number
+     * kernel headers on both; {@code close_range} (436), {@code pidfd_send_signal} (424) and
+     * {@code pidfd_open} (434) have the same number everywhere (the unified numbering of the syscalls added
+     * since Linux 5.1); {@code POLLIN} and {@code struct pollfd} (int fd, short events, short revents: 8 bytes)
+     * are the generic ones; the glibc types have the same 64-bit sizes. Only {@code rt_sigaction}'s syscall number
      * differs: 13 on x86-64, 134 on aarch64 (asm-generic/unistd.h, which aarch64 uses).
      *
      * <p>Checked with gcc on Debian 12, glibc 2.36, x86-64: {@code sizeof(posix_spawnattr_t)} 336,
@@ -189,10 +191,21 @@ public record Platform(String name, OpenFlags openFlags, FcntlCommands fcntl, Fl
      *                          handler, flags, restorer, a 64-bit mask), {@code sa_handler} first
      * @param lastSignal        the highest signal number ({@code NSIG - 1})
      * @param reservedSignals   signals whose disposition cannot change (KILL and STOP)
+     * @param sysPidfdOpen      the {@code pidfd_open} syscall number (Linux 5.3 and later)
+     * @param sysPidfdSendSignal the {@code pidfd_send_signal} syscall number (Linux 5.1 and later)
+     * @param pollIn            {@code POLLIN}: a pidfd is readable once its process has exited
      */
     public record Spawning(int setsigdef, int setsigmask, int setsid, int sigSetmask, int sysCloseRange,
                            int sysRtSigaction, int closeRangeCloexec, int attrBytes, int actionsBytes,
-                           int sigsetBytes, int sigactionBytes, int lastSignal, Set<Integer> reservedSignals) {
+                           int sigsetBytes, int sigactionBytes, int lastSignal, Set<Integer> reservedSignals,
+                           int sysPidfdOpen, int sysPidfdSendSignal, int pollIn) {
+
+        /** The size of {@code struct pollfd}: {@code int fd} at 0, {@code short events} at 4, {@code short revents} at 6. */
+        public static final int POLLFD_BYTES = 8;
+        /** The offset of {@code events} in {@code struct pollfd}. */
+        public static final int POLLFD_EVENTS = 4;
+        /** The offset of {@code revents} in {@code struct pollfd}. */
+        public static final int POLLFD_REVENTS = 6;
 
         /** {@code SIG_DFL} is the null pointer everywhere. */
         public static final long SIG_DFL = 0;
@@ -267,7 +280,8 @@ public record Platform(String name, OpenFlags openFlags, FcntlCommands fcntl, Fl
      * @return Linux's spawning constants; signals 9 (KILL) and 19 (STOP) cannot be caught or ignored
      */
     private static Spawning linuxSpawning(int sysRtSigaction) {
-        return new Spawning(0x04, 0x08, 0x80, 2, 436, sysRtSigaction, 4, 512, 512, 256, 64, 64, Set.of(9, 19));
+        return new Spawning(0x04, 0x08, 0x80, 2, 436, sysRtSigaction, 4, 512, 512, 256, 64, 64, Set.of(9, 19), 434,
+                424, 0x001);
     }
 
     /**

@@ -55,6 +55,7 @@ public final class GccProbe {
                 "#include <string.h>",
                 "#include <errno.h>",
                 "#include <fcntl.h>",
+                "#include <poll.h>",
                 "#include <signal.h>",
                 "#include <spawn.h>",
                 "#include <unistd.h>",

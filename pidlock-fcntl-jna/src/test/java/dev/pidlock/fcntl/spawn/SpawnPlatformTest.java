@@ -49,13 +49,17 @@ class SpawnPlatformTest {
         for (String c : new String[] {"O_WRONLY", "O_CREAT", "O_APPEND", "O_CLOEXEC", "O_RDONLY", "F_GETFD",
             "F_SETFD", "FD_CLOEXEC", "F_DUPFD_CLOEXEC", "POSIX_SPAWN_SETSIGDEF", "POSIX_SPAWN_SETSIGMASK",
             "POSIX_SPAWN_SETSID", "SIG_SETMASK", "SYS_close_range", "SYS_rt_sigaction", "CLOSE_RANGE_CLOEXEC",
-            "ENOENT", "ESRCH", "EINTR", "EBADF", "EACCES"}) {
+            "ENOENT", "ESRCH", "EINTR", "EBADF", "EACCES", "SYS_pidfd_open", "SYS_pidfd_send_signal", "POLLIN"}) {
             body.append("  printf(\"").append(c).append(" %ld\\n\", (long) ").append(c).append(");\n");
         }
         for (String t : new String[] {"posix_spawnattr_t", "posix_spawn_file_actions_t", "sigset_t"}) {
             body.append("  printf(\"sizeof(").append(t.replace(' ', '_')).append(") %zu\\n\", sizeof(").append(t)
                     .append("));\n");
         }
+        body.append("  printf(\"sizeof(struct_pollfd) %zu\\n\", sizeof(struct pollfd));\n");
+        body.append("  printf(\"offsetof(pollfd.events) %zu\\n\", offsetof(struct pollfd, events));\n");
+        body.append("  printf(\"offsetof(pollfd.revents) %zu\\n\", offsetof(struct pollfd, revents));\n");
+        body.append("  printf(\"sizeof(nfds_t) %zu\\n\", sizeof(nfds_t));\n");
         body.append("  printf(\"SIG_IGN %ld\\n\", (long) SIG_IGN);\n");
         body.append("  printf(\"SIG_DFL %ld\\n\", (long) SIG_DFL);\n");
         body.append("  printf(\"NSIG-1 %d\\n\", NSIG - 1);\n");
@@ -89,6 +93,13 @@ class SpawnPlatformTest {
         declared.put("SIG_IGN", Platform.Spawning.SIG_IGN);
         declared.put("SIG_DFL", Platform.Spawning.SIG_DFL);
         declared.put("NSIG-1", (long) p.lastSignal());
+        declared.put("SYS_pidfd_open", (long) p.sysPidfdOpen());
+        declared.put("SYS_pidfd_send_signal", (long) p.sysPidfdSendSignal());
+        declared.put("POLLIN", (long) p.pollIn());
+        declared.put("sizeof(struct_pollfd)", (long) Platform.Spawning.POLLFD_BYTES);
+        declared.put("offsetof(pollfd.events)", (long) Platform.Spawning.POLLFD_EVENTS);
+        declared.put("offsetof(pollfd.revents)", (long) Platform.Spawning.POLLFD_REVENTS);
+        declared.put("sizeof(nfds_t)", 8L);
         for (Map.Entry<String, Long> d : declared.entrySet()) {
             assertEquals(Long.toString(d.getValue()), c.get(d.getKey()), d.getKey());
         }
