@@ -272,6 +272,42 @@ public abstract class ExclusionCases extends ContractCase {
     }
 
     /**
+     * A backend of one lock family ({@code flock}, or {@code fcntl}: it excludes the users of one and not the
+     * other) is refused while the other family holds the file, although the kernel would grant both: the
+     * backend looks for the other family's lock in the kernel's lock table after taking its own. The holder here
+     * is {@code flock(1)} for an {@code fcntl}-family backend and Python's {@code fcntl.lockf} for a
+     * {@code flock}-family one; the refusal names it. Skipped for a backend of both families or of neither, and
+     * where {@code /proc/locks} is missing.
+     *
+     * @throws IOException when a process cannot start
+     * @since 0.2
+     */
+    @Test
+    void aHolderOfTheOtherLockFamilyKeepsItOut() throws IOException {
+        boolean flockFamily = capabilities().contains(Capability.CONFLICTS_WITH_FLOCK);
+        boolean fcntlFamily = capabilities().contains(Capability.CONFLICTS_WITH_FCNTL);
+        skipUnless(flockFamily != fcntlFamily, backendId() + " takes locks of both families or of neither");
+        skipUnless(Files.isReadable(Path.of("/proc/locks")), "no /proc/locks to look in");
+        ChildProcess peer;
+        if (fcntlFamily) {
+            requiresCommand("flock", "util-linux flock(1) is the flock(2) peer");
+            peer = peerHolds(List.of("flock", "--nonblock", "--no-fork", pidfile.toString(), "/bin/sh",
+                    "-c", "echo HELD; read line || :"));
+        } else {
+            requiresCommand("python3", "python3's fcntl.lockf is the POSIX fcntl peer");
+            peer = peerHolds(pythonLockf(true));
+        }
+        AlreadyLockedException refused = assertThrows(AlreadyLockedException.class, () -> lock().acquire(),
+                backendId() + " got the lock while the other family held it");
+        assertTrue(refused.getMessage().contains(Long.toString(peer.pid())), refused::getMessage);
+        peer.closeStdin();
+        assertEquals(0, peer.waitFor(), peer::stderr);
+        try (PidLock mine = lock().acquire()) {
+            assertTrue(mine.isHeld(), "after the peer released");
+        }
+    }
+
+    /**
      * A Python {@code lockf} peer: exits 1 when refused; otherwise exits 0 at once, or (holding) prints
      * {@code HELD} and keeps the lock until its stdin ends.
      */
