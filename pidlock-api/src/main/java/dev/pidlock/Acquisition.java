@@ -292,7 +292,7 @@ final class Acquisition {
         /** @return the holder's pid (see {@link Holders#conflictHolder}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                return Holders.conflictHolder(identity, PidContent.read(file).pid(), exclusion.probe().holderPid());
+                return Holders.conflictHolder(identity, path, PidContent.read(file).pid(), exclusion.probe().holderPid());
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();

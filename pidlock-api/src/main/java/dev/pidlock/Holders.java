@@ -4,6 +4,7 @@ import dev.pidlock.internal.proc.LockHolders;
 import dev.pidlock.internal.proc.ProcFs;
 import dev.pidlock.internal.proc.ProcStat;
 import dev.pidlock.spi.FileIdentity;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
@@ -34,15 +35,17 @@ final class Holders {
      * read), else the kernel's oldest holder, else what the file and the backend's probe say.
      *
      * @param identity   the pidfile's inode
+     * @param path       its path
      * @param recorded   the pid the file names
      * @param fromKernel the pid the backend's probe names
      * @return the holder; empty when nothing can tell
      */
-    static OptionalLong conflictHolder(FileIdentity identity, OptionalLong recorded, OptionalLong fromKernel) {
+    static OptionalLong conflictHolder(FileIdentity identity, Path path, OptionalLong recorded,
+                                       OptionalLong fromKernel) {
         if (recorded.isPresent() && LockHolders.holds(recorded.getAsLong(), identity.device(), identity.inode())) {
             return recorded;
         }
-        List<Long> holders = inKernel(identity);
+        List<Long> holders = inKernel(identity, path);
         if (!holders.isEmpty()) {
             return OptionalLong.of(primary(holders, recorded));
         }
@@ -51,10 +54,11 @@ final class Holders {
 
     /**
      * @param identity a pidfile's inode
+     * @param path     its path (descriptors are matched by name first)
      * @return the processes the kernel shows holding a lock on it; empty when none, or when it cannot tell
      */
-    static List<Long> inKernel(FileIdentity identity) {
-        return LockHolders.of(identity.device(), identity.inode()).map(LockHolders::pids).orElse(List.of());
+    static List<Long> inKernel(FileIdentity identity, Path path) {
+        return LockHolders.of(identity.device(), identity.inode(), path).map(LockHolders::pids).orElse(List.of());
     }
 
     /**

@@ -5,7 +5,9 @@ import static dev.pidlock.Self.LOG;
 import dev.pidlock.PidFileStatus.LockState;
 import dev.pidlock.PidFileStatus.State;
 import dev.pidlock.internal.content.PidContent;
+import dev.pidlock.internal.proc.ProcFs;
 import dev.pidlock.internal.registry.HeldFiles;
+import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
 import dev.pidlock.spi.LockProbe;
@@ -102,10 +104,10 @@ final class Inspection {
             case FREE -> LockState.UNLOCKED;
             case UNKNOWN -> LockState.UNKNOWN;
         };
-        List<Long> holders = Holders.inKernel(facts.identity());
+        List<Long> holders = Holders.inKernel(facts.identity(), path);
         if (lock == LockState.LOCKED || !holders.isEmpty()) {
             // a lock the backend does not see (another lock family) holds the file as well as one it sees
-            return locked(path, holders, content.pid(), probe);
+            return locked(path, holders, content.pid(), probe, kernelLock(backend));
         }
         OptionalLong pid = content.pid();
         if (pid.isEmpty()) {
@@ -126,11 +128,35 @@ final class Inspection {
         return new PidFileStatus(path, State.RUNNING, pid, lock, Optional.of(ProcessInfo.of(p)), verdict.reason());
     }
 
+    /** @return whether the backend's lock is a kernel lock that {@code /proc/locks} would list, and it is readable */
+    private static boolean kernelLock(LockBackend backend) {
+        return (backend.capabilities().contains(Capability.CONFLICTS_WITH_FLOCK)
+                || backend.capabilities().contains(Capability.CONFLICTS_WITH_FCNTL)) && ProcFs.locks().isPresent();
+    }
+
     /**
-     * A locked pidfile: its holders are the kernel's. Without them (no {@code /proc}, a lock that is not a kernel
-     * lock), the file's pid when it lives, else the pid the backend's probe names.
+     * A locked pidfile: its holders are the kernel's. When the kernel's table names none although the backend's
+     * kernel lock is held, the holder cannot be seen from here (another pid namespace; another user's process):
+     * the file's pid is not believed. Without a kernel table (no {@code /proc}, a lock that is not a kernel lock),
+     * the file's pid when it lives, else the pid the backend's probe names.
      */
-    private static PidFileStatus locked(Path path, List<Long> holders, OptionalLong recorded, LockProbe probe) {
+    private static PidFileStatus locked(Path path, List<Long> holders, OptionalLong recorded, LockProbe probe,
+                                        boolean kernelCanTell) {
+        if (holders.isEmpty() && kernelCanTell) {
+            OptionalLong named = probe.holderPid().isPresent() && probe.holderPid().getAsLong() > 0
+                    && ProcFs.alive(probe.holderPid().getAsLong()) ? probe.holderPid() : OptionalLong.empty();
+            String file = recorded.isEmpty() ? "" : "; the pidfile names pid " + recorded.getAsLong()
+                    + ", which the kernel does not confirm";
+            if (named.isPresent()) {
+                long pid = named.getAsLong();
+                return new PidFileStatus(path, State.RUNNING, named, LockState.LOCKED,
+                        Optional.of(ProcessInfo.of(pid)), "locked by pid " + pid + " (the kernel's lock query names"
+                        + " it)" + (recorded.equals(named) ? "" : file), holders, recorded);
+            }
+            return new PidFileStatus(path, State.RUNNING, OptionalLong.empty(), LockState.LOCKED, Optional.empty(),
+                    "locked by a process that cannot be seen from here (another pid namespace, or another user's"
+                            + " process)" + file, holders, recorded);
+        }
         if (holders.isEmpty()) {
             OptionalLong holder = Holders.holderOf(recorded, probe.holderPid());
             if (holder.isPresent()) {
@@ -154,7 +180,7 @@ final class Inspection {
             return Optional.empty();
         }
         long pid = REGISTRY.recordedPid(identity).orElse(Self.PID);
-        List<Long> holders = Holders.inKernel(identity);
+        List<Long> holders = Holders.inKernel(identity, path);
         return Optional.of(new PidFileStatus(path, State.RUNNING, OptionalLong.of(pid), LockState.LOCKED,
                 Optional.of(ProcessInfo.of(pid)), "held by this process", holders, OptionalLong.of(pid)));
     }

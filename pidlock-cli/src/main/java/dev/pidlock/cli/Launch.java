@@ -57,9 +57,14 @@ final class Launch {
             return OptionalLong.empty();
         }
         long self = ProcessHandle.current().pid();
-        return LockHolders.of(((Number) file.get("dev")).longValue(), ((Number) file.get("ino")).longValue())
+        // the holders of the lock handed on, not of a lock of the other family (a competitor of another backend
+        // that holds its own lock for a moment before it sees ours and gives it up)
+        LockHolders.Family family = lock.backend().equals("flock") ? LockHolders.Family.FLOCK
+                : LockHolders.Family.OFD;
+        return LockHolders.of(((Number) file.get("dev")).longValue(), ((Number) file.get("ino")).longValue(),
+                        lock.path())
                 .stream()
-                .flatMap(h -> h.pids().stream())
+                .flatMap(h -> h.pids(family).stream())
                 .filter(pid -> pid != self)
                 .min(Comparator.comparingLong(Launch::startTicks).thenComparingLong(pid -> pid))
                 .map(OptionalLong::of).orElse(OptionalLong.empty());

@@ -3,6 +3,7 @@ package dev.pidlock.cli;
 import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
 import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.internal.proc.ProcFs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,14 @@ final class StartCommand implements Callable<Integer> {
         try {
             status = exit.get(o.startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException stillUp) {
+            if (Launch.otherHolder(lock).isEmpty() && ProcFs.locks().isPresent()) {
+                // it runs, but neither it nor anything it started holds the descriptor it was given
+                lock.close();
+                System.err.println("pidlock: " + name + " (pid " + pid + ") runs, but does not hold the lock on "
+                        + path + ": it closed the descriptor it inherited, so nothing keeps a second instance"
+                        + " out; not counting it as started (it was not stopped)");
+                return ExitCodes.CONFLICT;
+            }
             lock.handOff();
             System.out.println("Started " + name + ", pid " + pid + ".");
             return ExitCodes.OK;

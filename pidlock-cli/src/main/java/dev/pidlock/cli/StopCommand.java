@@ -6,6 +6,7 @@ import dev.pidlock.fcntl.spawn.Pidfd;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.internal.proc.LockHolders;
 import dev.pidlock.internal.proc.ProcFs;
+import dev.pidlock.internal.proc.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,13 +14,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,7 +127,8 @@ final class StopCommand implements Callable<Integer> {
         Signaller signaller = Signaller.create(o, signal);
         boolean locked = s.lock() == PidFileStatus.LockState.LOCKED;
         Outcome outcome = locked
-                ? new HolderStop(s.path(), fileOwner, name, o, signal, signaller).stop()
+                ? new HolderStop(s.path(), fileOwner, name, o, signal, signaller,
+                        () -> target.builder().inspect().lock() == PidFileStatus.LockState.LOCKED).stop()
                 : stopUnlocked(s, fileOwner, name, o, signal, match, signaller);
         if (outcome == Outcome.STOPPED) {
             // the lock vouched for the file's content, and its holders are gone: the pid written in it (another
@@ -147,9 +152,16 @@ final class StopCommand implements Callable<Integer> {
         private final Map<Long, Pidfd> signalled = new LinkedHashMap<>();
         /** Why a holder was not signalled, when one was not. */
         private final List<String> refused = new ArrayList<>();
+        /** Whether the backend's own probe sees the lock held (it sees holders the kernel's table hides). */
+        private final BooleanSupplier probeSaysHeld;
+        /** The holders when stop began: only they and processes they started are signalled. */
+        private final Set<Long> origins = new HashSet<>();
+        /** The sessions of those holders. */
+        private final Set<Long> sessions = new HashSet<>();
 
-        HolderStop(Path path, long fileOwner, String name, Options o, int signal, Signaller signaller)
-                throws IOException {
+        HolderStop(Path path, long fileOwner, String name, Options o, int signal, Signaller signaller,
+                   BooleanSupplier probeSaysHeld) throws IOException {
+            this.probeSaysHeld = probeSaysHeld;
             this.path = path;
             this.fileOwner = fileOwner;
             this.name = name;
@@ -172,7 +184,7 @@ final class StopCommand implements Callable<Integer> {
                 return Outcome.NOT_RUNNING;
             }
             LockHolders now = holders();
-            if (!now.locked()) {
+            if (!now.locked() && !probeSaysHeld.getAsBoolean()) {
                 System.out.println(name + " is not running (the lock on " + path + " was released).");
                 return Outcome.STOPPED;
             }
@@ -183,6 +195,10 @@ final class StopCommand implements Callable<Integer> {
             }
             for (long pid : now.pids()) {
                 check(path, fileOwner, pid); // before anything is signalled: refuse all or none
+            }
+            origins.addAll(now.pids());
+            for (long pid : now.pids()) {
+                ProcFs.stat(pid).map(ProcStat::session).filter(sid -> sid > 1).ifPresent(sessions::add);
             }
             System.out.print("Stopping " + name + " (pid " + join(now.pids()) + ") ...");
             System.out.flush();
@@ -221,13 +237,23 @@ final class StopCommand implements Callable<Integer> {
          * @return whether the lock is free
          */
         private boolean awaitFree(int sig, Duration timeout) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + nanos(timeout);
             while (true) {
                 LockHolders now = holders();
                 if (!now.locked()) {
-                    return true;
+                    if (!probeSaysHeld.getAsBoolean()) {
+                        return true;
+                    }
+                    throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "the lock on " + path + " is still held,"
+                            + " by a process this one cannot see (another pid namespace); not signalling it");
+                }
+                if (now.pids().stream().noneMatch(this::ours)) {
+                    return true; // only a new instance, which took the lock meanwhile, holds it now
                 }
                 for (long pid : now.pids()) {
+                    if (!ours(pid)) {
+                        continue; // a new instance, not started by a holder: not ours to stop
+                    }
                     Pidfd known = signalled.get(pid);
                     if (signalled.containsKey(pid) && (known == null || !known.exited())) {
                         continue;
@@ -264,8 +290,29 @@ final class StopCommand implements Callable<Integer> {
             }
         }
 
+        /**
+         * Whether {@code pid} is a holder stop began with, or was started by one: a descendant, or a process of
+         * the same session (a holder's child whose parent was killed meanwhile has lost its parent, not its
+         * session). A holder of another session that took the lock meanwhile is a new instance, not signalled.
+         */
+        private boolean ours(long pid) {
+            Optional<ProcStat> stat = ProcFs.stat(pid);
+            if (stat.isPresent() && stat.get().session() > 0 && sessions.contains(stat.get().session())) {
+                return true;
+            }
+            long p = pid;
+            for (int depth = 0; depth < 64 && p > 1; depth++) {
+                if (origins.contains(p) || signalled.containsKey(p)) {
+                    origins.add(pid);
+                    return true;
+                }
+                p = ProcFs.stat(p).map(ProcStat::parent).orElse(-1L);
+            }
+            return false;
+        }
+
         private LockHolders holders() {
-            return LockHolders.of(device, inode).orElseThrow(() -> new Main.CommandFailure(ExitCodes.NO_PERMISSION,
+            return LockHolders.of(device, inode, path).orElseThrow(() -> new Main.CommandFailure(ExitCodes.NO_PERMISSION,
                     "cannot read the kernel's lock table (/proc/locks) to find who holds " + path
                             + "; not signalling anything"));
         }
@@ -323,9 +370,16 @@ final class StopCommand implements Callable<Integer> {
         }
     }
 
+    /** @return the duration in nanoseconds, at most about 146 years (a longer timeout is as good as forever) */
+    static long nanos(Duration d) {
+        return d.compareTo(FOREVER) > 0 ? FOREVER.toNanos() : d.toNanos();
+    }
+
+    private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE / 2);
+
     private static boolean awaitExit(long pid, Pidfd pidfd, Duration timeout) throws IOException,
             InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + nanos(timeout);
         while (pidfd != null ? !pidfd.exited() : ProcFs.mayHoldFiles(pid)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

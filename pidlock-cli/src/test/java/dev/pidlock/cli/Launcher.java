@@ -38,6 +38,11 @@ final class Launcher implements AutoCloseable {
     private final List<Procs.Guarded> strays = new ArrayList<>();
     private int count;
 
+    /** @return the launcher, for a test that starts it in a process of its own making (a pid namespace) */
+    Path executable() {
+        return executable;
+    }
+
     /** @param work a directory for the launchers' output files */
     Launcher(Path work) {
         String path = System.getProperty(PROPERTY);

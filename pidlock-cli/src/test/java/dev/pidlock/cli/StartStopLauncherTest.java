@@ -355,6 +355,70 @@ class StartStopLauncherTest {
         assertFalse(Files.exists(pidfile), stop::toString);
     }
 
+    /**
+     * Run in a pid namespace that cannot see the holder (a container, and a POSIX lock taken outside it): the
+     * kernel leaves the lock out of /proc/locks there, but the lock is held. stop signals nothing (77) and says
+     * why; status does not name the pid the file holds (root only).
+     */
+    @Test
+    void stopInAPidNamespaceThatCannotSeeTheHolderSignalsNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0,
+                "needs root for unshare --pid");
+        Files.writeString(pidfile, "");
+        Process holder = ours(new ProcessBuilder("python3", "-c", "import fcntl, os, sys, time\n"
+                + "f = open(sys.argv[1], 'r+')\nfcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                + "f.write('2\\n'); f.flush()\ntime.sleep(30)\n", p).start());
+        Launcher.awaitPidfileNames(pidfile, 2);
+        List<String> inside = List.of("unshare", "--pid", "--fork", "--mount-proc",
+                pidlock.executable().toString());
+        Process status = new ProcessBuilder(concat(inside, "status", "--pidfile", p)).redirectErrorStream(true)
+                .start();
+        String said = new String(status.getInputStream().readAllBytes());
+        assertEquals(0, status.waitFor(), said);
+        assertTrue(said.contains("cannot be seen"), said);
+        assertFalse(said.contains("pid: 2,"), () -> "the pid the file names is not believed: " + said);
+
+        Process stop = new ProcessBuilder(concat(inside, "stop", "--force", "--timeout", "1s", "--pidfile", p))
+                .redirectErrorStream(true).start();
+        String stopSaid = new String(stop.getInputStream().readAllBytes());
+        assertEquals(77, stop.waitFor(), stopSaid);
+        assertTrue(stopSaid.contains("cannot see") || stopSaid.contains("can see"), stopSaid);
+        assertTrue(holder.isAlive(), stopSaid);
+        assertTrue(Files.exists(pidfile), stopSaid);
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    /** A command that closes the descriptor it inherited runs without the lock: start does not call it started. */
+    @Test
+    void startOfACommandThatClosesItsLockIsNotCalledStarted() throws IOException {
+        Path ready = dir.resolve("ready");
+        Launcher.Result r = pidlock.run("start", "--startup-timeout", "1s", "--pidfile", p, "--", "python3", "-c",
+                "import os, sys, time\nos.closerange(3, 65536)\nopen(sys.argv[1], 'w').write(str(os.getpid()))\n"
+                        + "time.sleep(30)\n", ready.toString()).exits(1);
+        long pid = Launcher.awaitPid(ready);
+        pidlock.killLater(pid);
+        assertFalse(r.stdout().contains("Started"), r::toString);
+        r.oneErrorLine("does not hold the lock", p);
+        assertTrue(Procs.alive(pid), () -> "it was not stopped: " + r);
+        assertFalse(Files.exists(pidfile), r::toString);
+    }
+
+    /** A timeout too long for nanoseconds is as good as forever, not an internal error after the signal. */
+    @Test
+    void stopWithAnEnormousTimeout() {
+        long pid = start("--", "sleep", "30");
+        Launcher.Result r = pidlock.run("stop", "--timeout", "9300000000", "--pidfile", p).exits(0);
+        assertFalse(r.stderr().contains("overflow"), r::toString);
+        assertTrue(r.stdout().contains("OK"), r::toString);
+        assertFalse(Procs.alive(pid));
+    }
+
     @Test
     void stopNeverSignalsPid1() throws IOException {
         Files.writeString(pidfile, "1\n");

@@ -1,10 +1,14 @@
 package dev.pidlock.internal.proc;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -15,18 +19,20 @@ import java.util.TreeSet;
 /**
  * Who holds a lock on one file, as the kernel shows it: the granted locks on its inode in {@code /proc/locks},
  * and for the locks that belong to an open file description ({@code flock}, OFD) every process that has a
- * descriptor of that description, found through {@code /proc/PID/fd} and the lock lines of
- * {@code /proc/PID/fdinfo/FD}. A POSIX lock belongs to one process, which {@code /proc/locks} names. The pids
- * are those of this process's pid namespace: a holder in a child namespace is seen by its pid here.
+ * descriptor of that description, found through the lock lines of {@code /proc/PID/fdinfo/FD}. A POSIX lock
+ * belongs to one process, which {@code /proc/locks} names. The pids are those of this process's pid namespace.
+ * Nothing here stats or opens a descriptor's file (a stuck network or FUSE file system would block it): the
+ * kernel's own text names the inode.
  *
- * @param pids     the holders' pids, ascending; empty when nothing holds a lock on the inode, or when no holder
- *                 could be found (see {@code complete})
- * @param families the lock families held on the inode
+ * <p>What the kernel does not show: a lock whose holder is outside this pid namespace (it is left out of
+ * {@code /proc/locks}), and the descriptors of processes this one may not examine ({@link #complete()} is then
+ * false). An empty answer is therefore not proof that the file is free: only taking the lock is.
+ *
+ * @param byFamily the holders' pids of each lock family held on the inode, ascending
  * @param complete whether every holder was found: false when a process could not be examined (another
- *                 user's, without privilege) or the kernel named no pid for a POSIX lock (a holder outside this
- *                 pid namespace)
+ *                 user's, without privilege) or the kernel named no pid for a POSIX lock
  */
-public record LockHolders(List<Long> pids, Set<Family> families, boolean complete) {
+public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
 
     /** The two families of locks, which the kernel keeps apart: a lock of one does not conflict with the other. */
     public enum Family {
@@ -52,31 +58,66 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
         }
     }
 
-    /** A record with the pids sorted and every collection copied. */
+    /** A record with every pid list sorted and every collection copied. */
     public LockHolders {
-        pids = List.copyOf(new TreeSet<>(pids));
-        families = families.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(families));
+        Map<Family, List<Long>> copy = new EnumMap<>(Family.class);
+        byFamily.forEach((f, p) -> copy.put(f, List.copyOf(new TreeSet<>(p))));
+        byFamily = Collections.unmodifiableMap(copy);
+    }
+
+    /** @return the holders' pids, of every family, ascending */
+    public List<Long> pids() {
+        Set<Long> all = new TreeSet<>();
+        byFamily.values().forEach(all::addAll);
+        return List.copyOf(all);
+    }
+
+    /**
+     * @param family a lock family
+     * @return the pids holding a lock of that family on the inode, ascending
+     */
+    public List<Long> pids(Family family) {
+        return byFamily.getOrDefault(family, List.of());
+    }
+
+    /** @return the lock families held on the inode */
+    public Set<Family> families() {
+        return byFamily.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(byFamily.keySet()));
     }
 
     /** @return whether the kernel shows a granted lock on the inode */
     public boolean locked() {
-        return !families.isEmpty();
+        return !byFamily.isEmpty();
     }
 
     /**
-     * The holders of the locks on one inode.
+     * The holders of the locks on one inode, every descriptor of every process examined.
      *
      * @param device the file's device ({@code st_dev})
      * @param inode  the file's inode number
      * @return the holders; empty when {@code /proc/locks} cannot be read
      */
     public static Optional<LockHolders> of(long device, long inode) {
+        return of(device, inode, null);
+    }
+
+    /**
+     * The holders of the locks on one inode. With the file's path, only descriptors whose link names a file of
+     * that name (or that name, deleted) are examined: reading a link is one cheap call that never reaches the
+     * file's file system, and a descriptor of the inode under another name (a hard link, a rename) is the rare
+     * case this gives up.
+     *
+     * @param device the file's device ({@code st_dev})
+     * @param inode  the file's inode number
+     * @param path   the file's path, or null to examine every descriptor
+     * @return the holders; empty when {@code /proc/locks} cannot be read
+     */
+    public static Optional<LockHolders> of(long device, long inode, Path path) {
         Optional<List<ProcLock>> all = ProcFs.locks();
         if (all.isEmpty()) {
             return Optional.empty();
         }
-        Set<Family> families = EnumSet.noneOf(Family.class);
-        Set<Long> pids = new TreeSet<>();
+        Map<Family, Set<Long>> holders = new EnumMap<>(Family.class);
         boolean complete = true;
         boolean descriptionLocks = false;
         for (ProcLock lock : all.get()) {
@@ -87,7 +128,7 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
             if (family.isEmpty()) {
                 continue;
             }
-            families.add(family.get());
+            Set<Long> pids = holders.computeIfAbsent(family.get(), f -> new TreeSet<>());
             if (family.get() == Family.POSIX) {
                 if (lock.pid() > 0) {
                     pids.add(lock.pid());
@@ -99,9 +140,12 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
             }
         }
         if (descriptionLocks) {
-            complete &= holdersOfDescriptions(device, inode, pids);
+            String name = path == null || path.getFileName() == null ? null : path.getFileName().toString();
+            complete &= holdersOfDescriptions(device, inode, name, holders);
         }
-        return Optional.of(new LockHolders(new ArrayList<>(pids), families, complete));
+        Map<Family, List<Long>> out = new EnumMap<>(Family.class);
+        holders.forEach((f, p) -> out.put(f, new ArrayList<>(p)));
+        return Optional.of(new LockHolders(out, complete));
     }
 
     /**
@@ -133,27 +177,26 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
             }
             descriptionLocks |= family.isPresent() && family.get() != Family.POSIX;
         }
-        return descriptionLocks
-                && holdsDescriptionLock(ProcFs.PROC.resolve(Long.toString(pid)), pid, device, inode) == Answer.YES;
+        if (!descriptionLocks) {
+            return false;
+        }
+        Map<Family, Set<Long>> found = new EnumMap<>(Family.class);
+        examine(ProcFs.PROC.resolve(Long.toString(pid)), pid, device, inode, null, found);
+        return !found.isEmpty();
     }
 
     /**
-     * Adds every process with a descriptor of the inode whose fdinfo shows a {@code flock} or OFD lock on it.
+     * Adds every process whose descriptors show a {@code flock} or OFD lock on the inode.
      *
      * @return whether every process could be examined
      */
-    private static boolean holdersOfDescriptions(long device, long inode, Set<Long> pids) {
+    private static boolean holdersOfDescriptions(long device, long inode, String name, Map<Family, Set<Long>> out) {
         boolean complete = true;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(ProcFs.PROC)) {
             for (Path proc : procs) {
                 long pid = pidOf(proc.getFileName().toString());
-                if (pid <= 0 || pids.contains(pid)) {
-                    continue;
-                }
-                switch (holdsDescriptionLock(proc, pid, device, inode)) {
-                    case YES -> pids.add(pid);
-                    case UNREADABLE -> complete = false;
-                    case NO -> { }
+                if (pid > 0) {
+                    complete &= examine(proc, pid, device, inode, name, out);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -162,12 +205,17 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
         return complete;
     }
 
-    private enum Answer { YES, NO, UNREADABLE }
-
-    private static Answer holdsDescriptionLock(Path proc, long pid, long device, long inode) {
+    /**
+     * Adds {@code pid} under each description-lock family that one of its descriptors holds on the inode.
+     *
+     * @param name the file name a descriptor's link must end with, or null to read every descriptor's fdinfo
+     * @return false when the process's descriptors could not be read (not when it is gone)
+     */
+    private static boolean examine(Path proc, long pid, long device, long inode, String name,
+                                   Map<Family, Set<Long>> out) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
             for (Path fd : fds) {
-                if (!sameFile(fd, device, inode)) {
+                if (name != null && !linkNames(fd, name)) {
                     continue;
                 }
                 int n;
@@ -176,29 +224,35 @@ public record LockHolders(List<Long> pids, Set<Family> families, boolean complet
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                Optional<List<ProcLock>> locks = ProcFs.fdLocks(pid, n);
-                if (locks.isPresent() && locks.get().stream().anyMatch(l -> !l.waiting() && l.isOn(device, inode)
-                        && Family.of(l.kind()).filter(f -> f != Family.POSIX).isPresent())) {
-                    return Answer.YES;
-                }
+                ProcFs.fdLocks(pid, n).ifPresent(locks -> {
+                    for (ProcLock l : locks) {
+                        if (!l.waiting() && l.isOn(device, inode)) {
+                            Family.of(l.kind()).filter(f -> f != Family.POSIX)
+                                    .ifPresent(f -> out.computeIfAbsent(f, k -> new TreeSet<>()).add(pid));
+                        }
+                    }
+                });
             }
-            return Answer.NO;
-        } catch (java.nio.file.NoSuchFileException gone) {
-            return Answer.NO; // exited meanwhile
-        } catch (java.nio.file.AccessDeniedException e) {
-            return Answer.UNREADABLE;
+            return true;
+        } catch (NoSuchFileException gone) {
+            return true; // exited meanwhile
+        } catch (AccessDeniedException e) {
+            return false;
         } catch (IOException | RuntimeException e) {
-            return Files.exists(proc) ? Answer.UNREADABLE : Answer.NO;
+            return !Files.exists(proc);
         }
     }
 
-    /** Whether the descriptor's file (the link's target, stat'ed through the magic link) is the inode. */
-    private static boolean sameFile(Path fd, long device, long inode) {
+    /** Whether the descriptor's link names a file called {@code name} (deleted or not), read without a stat. */
+    private static boolean linkNames(Path fd, String name) {
         try {
-            Map<String, Object> a = Files.readAttributes(fd, "unix:dev,ino");
-            return ((Number) a.get("ino")).longValue() == inode && ((Number) a.get("dev")).longValue() == device;
+            String target = Files.readSymbolicLink(fd).toString();
+            if (target.endsWith(" (deleted)")) {
+                target = target.substring(0, target.length() - " (deleted)".length());
+            }
+            return target.equals(name) || target.endsWith("/" + name);
         } catch (IOException | RuntimeException e) {
-            return false; // closed meanwhile, or not stat-able
+            return false; // closed meanwhile
         }
     }
 

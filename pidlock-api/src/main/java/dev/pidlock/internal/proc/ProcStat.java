@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param systemTicks CPU time in kernel mode, in clock ticks (field 15)
  * @param startTicks when it started, in clock ticks after boot (field 22)
  * @param rssPages   resident set size in pages (field 24)
+ * @param session    its session's id (field 6)
  */
 public record ProcStat(long pid, String command, char state, long parent, long flags, long userTicks,
-                       long systemTicks, long startTicks, long rssPages) {
+                       long systemTicks, long startTicks, long rssPages, long session) {
 
     /** The kernel's {@code PF_EXITING} task flag ({@code include/linux/sched.h}): the task has begun to exit. */
     public static final long PF_EXITING = 0x4;
@@ -37,7 +38,7 @@ public record ProcStat(long pid, String command, char state, long parent, long f
         // rest[0] is field 3, the state; rest[i] is field i + 3
         return Optional.of(new ProcStat(number(line.substring(0, open).trim()), line.substring(open + 1, close),
                 line.charAt(close + 2), field(rest, 4), field(rest, 9), field(rest, 14), field(rest, 15),
-                field(rest, 22), field(rest, 24)));
+                field(rest, 22), field(rest, 24), field(rest, 6)));
     }
 
     /**

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pidlock.internal.proc.LockHolders.Family;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -151,4 +155,70 @@ class LockHoldersTest {
         assertFalse(Family.FLOCK.conflictsWith(Family.POSIX));
         assertFalse(Family.OFD.conflictsWith(Family.FLOCK));
     }
+    /**
+     * A FUSE file system that answers INIT and then nothing (a hung sshfs or NFS mount), and a process with a
+     * descriptor on it: looking for the holders must not touch that file system. A stat of the descriptor's
+     * file (following {@code /proc/PID/fd/N}) would block until the server answers, here for a minute.
+     */
+    @Test
+    void aStuckFileSystemDoesNotStopTheSearch() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/fuse")) && "root".equals(System.getProperty("user.name")),
+                "needs /dev/fuse and root");
+        Path mnt = Files.createDirectory(dir.resolve("stuck"));
+        Process server = new ProcessBuilder("python3", "-c", STUCK_FUSE, mnt.toString(), "60")
+                .redirectErrorStream(true).start();
+        started.add(server);
+        BufferedReader out = new BufferedReader(new InputStreamReader(
+                server.getInputStream(), StandardCharsets.US_ASCII));
+        String first = out.readLine();
+        assumeTrue("mounted".equals(first), "could not mount a FUSE file system here: " + first);
+        try {
+            Path ready = dir.resolve("ready");
+            Process pinned = new ProcessBuilder("python3", "-c", "import os, sys, time\n"
+                    + "fd = os.open(sys.argv[1], os.O_PATH)\nopen(sys.argv[2], 'w').write('1')\ntime.sleep(60)\n",
+                    mnt.toString(), ready.toString()).redirectErrorStream(true).start();
+            started.add(pinned);
+            await("a descriptor on the stuck mount", () -> Files.exists(ready));
+            Path child = dir.resolve("child");
+            sh("exec flock " + file + " sh -c 'echo $$ > " + child + "; exec sleep 30'");
+            await("the command under flock", () -> readPid(child) > 0);
+            CompletableFuture<LockHolders> search = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return holders();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+            // a liveness check, not a speed check: the stuck server answers nothing for a minute
+            LockHolders h = search.get(45, TimeUnit.SECONDS);
+            assertTrue(h.pids().contains(readPid(child)), h::toString);
+        } finally {
+            server.destroy(); // closing /dev/fuse aborts the connection; the script unmounts
+            server.waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+        }
+    }
+
+    /** Mounts a FUSE file system at argv[1] that answers INIT and then nothing, for argv[2] seconds. */
+    private static final String STUCK_FUSE = String.join("\n",
+            "import ctypes, os, select, signal, struct, sys, time",
+            "libc = ctypes.CDLL(None, use_errno=True)",
+            "mnt, hold = sys.argv[1], float(sys.argv[2])",
+            "fd = os.open('/dev/fuse', os.O_RDWR)",
+            "opts = ('fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other' % fd).encode()",
+            "if libc.mount(b'stuck', mnt.encode(), b'fuse.stuck', 0, opts) != 0:",
+            "    print('mount failed: errno %d' % ctypes.get_errno(), flush=True); sys.exit(0)",
+            "req = os.read(fd, 1 << 20)",
+            "length, opcode, unique = struct.unpack('<IIQ', req[:16])",
+            "body = struct.pack('<IIIIHHI', 7, 22, 65536, 0, 16, 12, 65536)",
+            "os.write(fd, struct.pack('<IiQ', 16 + len(body), 0, unique) + body)",
+            "print('mounted', flush=True)",
+            "signal.signal(signal.SIGTERM, lambda *a: (os.close(fd), libc.umount2(mnt.encode(), 2), sys.exit(0)))",
+            "end = time.time() + hold",
+            "while time.time() < end:",
+            "    if select.select([fd], [], [], 0.5)[0]:",
+            "        os.read(fd, 1 << 20)",
+            "os.close(fd)",
+            "libc.umount2(mnt.encode(), 2)",
+            "");
 }

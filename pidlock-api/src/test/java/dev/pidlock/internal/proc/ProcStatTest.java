@@ -33,7 +33,7 @@ class ProcStatTest {
     @Test
     void everyFieldIsReadFromItsPlace() {
         ProcStat stat = ProcStat.parse("4242 (java) S" + String.format(REST, 0x400040)).orElseThrow();
-        assertEquals(new ProcStat(4242, "java", 'S', 1, 0x400040, 5, 3, 900, 200), stat);
+        assertEquals(new ProcStat(4242, "java", 'S', 1, 0x400040, 5, 3, 900, 200, 4242), stat);
     }
 
     @Test
@@ -82,7 +82,7 @@ class ProcStatTest {
     @Test
     void missingOrNonNumericFieldsAreMinusOne() {
         ProcStat shortLine = ProcStat.parse("4242 (java) S 1 2").orElseThrow();
-        assertEquals(new ProcStat(4242, "java", 'S', 1, -1, -1, -1, -1, -1), shortLine);
+        assertEquals(new ProcStat(4242, "java", 'S', 1, -1, -1, -1, -1, -1, -1), shortLine);
         ProcStat garbled = ProcStat.parse("4242 (java) S x 4242 4242 0 -1 flags").orElseThrow();
         assertEquals(-1, garbled.parent());
         assertEquals(-1, garbled.flags());
