@@ -92,8 +92,8 @@ final class StartCommand implements Callable<Integer> {
                         + " was taken again after the stop" + (e.holderPid().isPresent() ? ", by pid "
                         + e.holderPid().getAsLong() : "") + " (" + Main.message(e) + ")");
             }
-            System.out.println(name + " is already running" + (e.holderPid().isPresent()
-                    ? " (pid " + e.holderPid().getAsLong() + ")" : "") + ".");
+            System.out.println(name + " is already running (" + (e.holderPid().isPresent()
+                    ? "pid " + e.holderPid().getAsLong() + ", " : "") + "pidfile " + Printable.of(path.toString()) + ").");
             return ExitCodes.OK;
         }
         Spawn.Request request = new Spawn.Request(command, RawCommandLine.environment(), lock.inheritableDescriptor(),
