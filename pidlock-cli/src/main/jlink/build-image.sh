@@ -49,6 +49,13 @@ case \$0 in
   */*) [ -L "\$0" ] && dir=\$(cd "\$(dirname "\$(readlink -f "\$0")")/.." && pwd -P) || dir=\${0%/*}/.. ;;
   *) dir=\$(cd "\$(dirname "\$(command -v "\$0")")/.." && pwd -P) ;;
 esac
+# The JVM decodes its arguments and encodes file names with the locale's character set, which cannot be
+# set otherwise (sun.jnu.encoding): under LANG=C a non-ASCII name would be U+FFFD and a non-ASCII path
+# would not open. So it runs under C.UTF-8 (file names UTF-8), reads its arguments' bytes again from
+# /proc/self/cmdline, and gives the command the caller's LC_ALL back from PIDLOCK_LAUNCHER_LC_ALL
+# ("-" unset, "=VALUE" set).
+if [ "\${LC_ALL+set}" = set ]; then PIDLOCK_LAUNCHER_LC_ALL="=\$LC_ALL"; else PIDLOCK_LAUNCHER_LC_ALL=-; fi
+export PIDLOCK_LAUNCHER_LC_ALL LC_ALL=C.UTF-8
 exec "\$dir/bin/java" -Xshare:auto $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
   -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
   -m dev.pidlock.cli/dev.pidlock.cli.Main "\$@"

@@ -66,8 +66,19 @@ final class Acquisition {
         return new Acquisition(config).run(wait);
     }
 
+    /** The longest wait, about 146 years: a longer one (or a negative one) would overflow a nanoTime deadline. */
+    static final long LONGEST_WAIT_NANOS = Long.MAX_VALUE / 2;
+
+    /** @return the wait in nanoseconds, at most {@link #LONGEST_WAIT_NANOS}: a longer wait is as good as forever */
+    static long waitNanos(Duration wait) {
+        if (wait.isNegative()) {
+            return 0;
+        }
+        return wait.compareTo(Duration.ofNanos(LONGEST_WAIT_NANOS)) > 0 ? LONGEST_WAIT_NANOS : wait.toNanos();
+    }
+
     private PidLock run(Duration wait) throws InterruptedException {
-        long deadline = wait == null ? 0 : System.nanoTime() + wait.toNanos();
+        long deadline = wait == null ? 0 : System.nanoTime() + waitNanos(wait);
         vetDirectory(path, policy);
         while (true) {
             Optional<PathFacts> before = vetPath();

@@ -54,10 +54,12 @@ public final class PidLock implements AutoCloseable {
     }
 
     /**
-     * A lock named {@code name}, in the default directory (the first usable of {@code $XDG_RUNTIME_DIR},
-     * {@code /run/user/$UID}, {@code /run} for root, {@code /var/run}, then a private folder under
-     * {@code java.io.tmpdir}). The name becomes one file name of printable ASCII, the same in every locale and
-     * on every JDK: its UTF-8 bytes (an unpaired surrogate as {@code ?}), with every byte outside 0x20..0x7E,
+     * A lock named {@code name}, in the default directory (for root {@code /run}, else the first usable of
+     * {@code $XDG_RUNTIME_DIR} and {@code /run/user/$UID}; then {@code /var/run}, then a private folder under
+     * {@code java.io.tmpdir}; usable: a directory owned by the user or root, writable by the user, and not
+     * writable by others without the sticky bit). The name becomes one file name of printable ASCII, the same
+     * in every locale and on every JDK: its UTF-8 bytes (a lone U+DC80..U+DCFF as the byte it stands for, any
+     * other unpaired surrogate as {@code ?}), with every byte outside 0x20..0x7E,
      * {@code /}, {@code \}, {@code %} and a leading {@code .} written {@code %XX} ({@code café} is
      * {@code caf%C3%A9.pid}, {@code a/b} is {@code a%2Fb.pid}), and {@code .pid} appended unless present; the
      * empty name is {@code pidlock.pid}. Names that differ in more than a final {@code .pid} get different
@@ -264,7 +266,10 @@ public final class PidLock implements AutoCloseable {
         }
 
         /**
-         * @param dir where a named lock's pidfile goes, instead of the default directory
+         * @param dir where a named lock's pidfile goes, instead of the default directory; the terminal
+         *            operations refuse it with an {@link UnsafePidFileException} naming its owner and mode when
+         *            it is owned by neither this process's user nor root, or writable by others without the
+         *            sticky bit
          * @return this builder
          * @throws IllegalStateException when this builder came from {@link PidLock#at(Path)}, which set the
          *                               pidfile's location already
@@ -478,6 +483,11 @@ public final class PidLock implements AutoCloseable {
         }
 
         Config config() {
+            if (directory != null) {
+                RuntimeDirectories.refuseExplicit(directory, RuntimeDirectories.currentUid()).ifPresent(why -> {
+                    throw new UnsafePidFileException(path(), why);
+                });
+            }
             OwnershipPolicy base = policy != null ? policy : Extensions.policy(policyId);
             OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
                     ? base : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive);
@@ -508,7 +518,8 @@ public final class PidLock implements AutoCloseable {
          * {@link Capability#BLOCKING_WAIT} sleeps in the kernel until the release; the others retry with pauses
          * of at most half a millisecond. Neither spins a core.
          *
-         * @param timeout how long to wait at most
+         * @param timeout how long to wait at most; longer than about 146 years ({@code Long.MAX_VALUE / 2}
+         *                nanoseconds, e.g. {@code ChronoUnit.FOREVER.getDuration()}) waits as if forever
          * @return the held lock
          * @throws AlreadyLockedException  when still held after {@code timeout}
          * @throws AlreadyRunningException when it is unlocked but names a live process (not waited for)

@@ -18,10 +18,11 @@ public final class Main {
     }
 
     /**
-     * @param args the command line
+     * @param args the command line, as the JVM decoded it; the bytes are read again from
+     *             {@code /proc/self/cmdline} ({@link RawCommandLine})
      */
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(RawCommandLine.arguments(args)));
     }
 
     /**
@@ -99,7 +100,7 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, line, parsed) -> report(line, e));
         cli.setParameterExceptionHandler((e, args1) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println("pidlock: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandName()
+            err.println("pidlock: " + Printable.of(String.valueOf(e.getMessage())) + " (see '" + e.getCommandLine().getCommandName()
                     + " --help')");
             return ExitCodes.USAGE;
         });
@@ -118,7 +119,7 @@ public final class Main {
 
     static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : Printable.of(m);
     }
 
     static int exitCode(Throwable e) {

@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("pidlock: " + Main.message(e));
             return conflictExitCode;
         }
-        Spawn.Request request = new Spawn.Request(launch.argv(), System.getenv(),
+        Spawn.Request request = new Spawn.Request(launch.argv(), RawCommandLine.environment(),
                 launch.inherit() ? lock.inheritableDescriptor() : OptionalInt.empty(),
                 new Spawn.Inherit(), new Spawn.Inherit(), new Spawn.Inherit(), false);
         if (noFork) {

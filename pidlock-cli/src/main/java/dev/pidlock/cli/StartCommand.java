@@ -45,10 +45,12 @@ final class StartCommand implements Callable<Integer> {
         @Option(names = "--backend", paramLabel = "ID", description = "Lock backend (default: auto).")
         String backend;
 
-        @Option(names = "--stdout", paramLabel = "FILE", description = "Append CMD's stdout here.")
+        @Option(names = "--stdout", paramLabel = "FILE", converter = PathConverter.class,
+                description = "Append CMD's stdout here.")
         Path stdout;
 
-        @Option(names = "--stderr", paramLabel = "FILE", description = "Append CMD's stderr here.")
+        @Option(names = "--stderr", paramLabel = "FILE", converter = PathConverter.class,
+                description = "Append CMD's stderr here.")
         Path stderr;
 
         @Option(names = "--startup-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -91,11 +93,11 @@ final class StartCommand implements Callable<Integer> {
                         + " was taken again after the stop" + (e.holderPid().isPresent() ? ", by pid "
                         + e.holderPid().getAsLong() : "") + " (" + Main.message(e) + ")");
             }
-            System.out.println(name + " is already running" + (e.holderPid().isPresent()
-                    ? " (pid " + e.holderPid().getAsLong() + ")" : "") + ".");
+            System.out.println(name + " is already running (" + (e.holderPid().isPresent()
+                    ? "pid " + e.holderPid().getAsLong() + ", " : "") + "pidfile " + Printable.of(path.toString()) + ").");
             return ExitCodes.OK;
         }
-        Spawn.Request request = new Spawn.Request(command, System.getenv(), lock.inheritableDescriptor(),
+        Spawn.Request request = new Spawn.Request(command, RawCommandLine.environment(), lock.inheritableDescriptor(),
                 new Spawn.DevNull(), stream(o.stdout), stream(o.stderr), true);
         long pid;
         try {

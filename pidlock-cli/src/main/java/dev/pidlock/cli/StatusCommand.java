@@ -39,8 +39,8 @@ final class StatusCommand implements Callable<Integer> {
             b.backend(backend);
         }
         PidFileStatus s = b.inspect();
-        String name = target.displayName(s.path());
-        System.out.println(json ? toJson(name, s) : line(name, s));
+        System.out.println(json ? toJson(Printable.forJson(target.name(s.path())), s)
+                : Printable.of(line(target.displayName(s.path()), s)));
         return switch (s.state()) {
             case RUNNING -> ExitCodes.OK;
             case STALE -> ExitCodes.CONFLICT;

@@ -66,8 +66,8 @@ final class StopCommand implements Callable<Integer> {
                 description = "The signal to send (default TERM).")
         String signal;
 
-        @Option(names = "--exec", paramLabel = "PATH", description = "For an unlocked pidfile: signal its pid only"
-                + " if the process runs this executable (/proc/PID/exe is this file).")
+        @Option(names = "--exec", paramLabel = "PATH", converter = PathConverter.class,
+                description = "For an unlocked pidfile: signal its pid only if the process runs this executable (/proc/PID/exe is this file).")
         Path exec;
 
         @Option(names = "--user", paramLabel = "NAME|UID", description = "For an unlocked pidfile: signal its pid"

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 final class Target {
 
     static final class Choice {
-        @Option(names = "--pidfile", paramLabel = "PATH", required = true, description = "The pidfile.")
+        @Option(names = "--pidfile", paramLabel = "PATH", required = true, converter = PathConverter.class,
+                description = "The pidfile.")
         Path pidfile;
 
         @Option(names = "--name", paramLabel = "NAME", required = true,
@@ -21,7 +22,8 @@ final class Target {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "Directory of a named pidfile.")
+    @Option(names = "--dir", paramLabel = "DIR", converter = PathConverter.class,
+            description = "Directory of a named pidfile.")
     Path dir;
 
     /** @return a builder for the pidfile */
@@ -29,6 +31,10 @@ final class Target {
         if (choice.pidfile != null) {
             if (dir != null) {
                 throw new UsageException("--dir applies to --name, not to --pidfile");
+            }
+            if (choice.pidfile.toAbsolutePath().normalize().getFileName() == null) {
+                throw new UsageException("--pidfile " + Printable.of(choice.pidfile.toString())
+                        + " names no file (a pidfile path ends with a file name)");
             }
             return PidLock.at(choice.pidfile);
         }
@@ -39,13 +45,19 @@ final class Target {
         return b;
     }
 
-    /** @return the name shown in status lines */
+    /** @return the name shown in status lines and messages, control characters escaped ({@link Printable}) */
     String displayName(Path resolved) {
+        return Printable.of(name(resolved));
+    }
+
+    /** @return the name as given, or the pidfile's name without {@code .pid} */
+    String name(Path resolved) {
         if (choice.name != null) {
             return choice.name;
         }
-        String file = resolved.getFileName().toString();
-        return file.endsWith(".pid") ? file.substring(0, file.length() - 4) : file;
+        Path file = resolved.getFileName();
+        String f = file == null ? resolved.toString() : file.toString();
+        return f.endsWith(".pid") ? f.substring(0, f.length() - 4) : f;
     }
 
     /** Bad usage that picocli could not catch. */

@@ -164,4 +164,59 @@ class BadInputLauncherTest {
         assertTrue(r.stderr().lines().anyMatch(l -> l.matches("\\s+at \\S+.*")), () -> "a stack trace: " + r);
         assertTrue(r.stderr().contains("pidlock: refusing pidfile " + pidfile), r::toString);
     }
+
+    @Test
+    void aPidfilePathWithoutAFileNameIsAUsageError() {
+        for (String sub : List.of("run", "status", "stop")) {
+            List<String> args = new java.util.ArrayList<>(List.of(sub, "--pidfile", "/"));
+            if (sub.equals("run")) {
+                args.addAll(List.of("--", "true"));
+            }
+            pidlock.run(args.toArray(String[]::new)).exits(64).oneErrorLine("--pidfile /", "names no file");
+        }
+    }
+
+    /** A wait too long for a nanosecond deadline is as good as forever: a free lock is taken at once. */
+    @Test
+    void aWaitOfCenturiesIsAcceptedAndAFreeLockIsTaken() {
+        pidlock.run("run", "--wait", "9999999999", "--pidfile", pidfile.toString(), "--", "true").exits(0);
+        pidlock.run("run", "--wait", "9999999999h", "--pidfile", pidfile.toString(), "--", "true").exits(0);
+    }
+
+    /** A name with a newline or other control characters prints one line, the characters escaped. */
+    @Test
+    void aNameWithControlCharactersIsPrintedOnOneLineEscaped() {
+        Launcher.Result r = pidlock.run("status", "--name", "a\nb\tc\u001b[2J", "--dir", dir.toString()).exits(3);
+        assertEquals(List.of("a\\nb\\tc\\x1B[2J -- status: not running"), r.stdoutLines(), r::toString);
+        Launcher.Result json = pidlock.run("status", "--json", "--name", "a\nb", "--dir", dir.toString()).exits(3);
+        assertEquals(1, json.stdoutLines().size(), json::toString);
+        assertTrue(json.stdout().contains("\"name\":\"a\\nb\"") && json.stdout().contains("a%0Ab.pid"),
+                json::toString);
+        pidlock.run("start", "--name", "x\ny", "--dir", dir.resolve("missing").toString(), "--", "true").exits(73)
+                .oneErrorLine("x%0Ay.pid");
+    }
+
+    /**
+     * A directory given with --dir must be owned by the user or root and not writable by others without the
+     * sticky bit; the refusal names its owner and mode.
+     */
+    @Test
+    void anExplicitDirectoryOfAnotherUserOrOpenToOthersIsRefusedNamingOwnerAndMode() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "changing a directory's owner needs root");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(theirs, "unix:uid", 4321);
+        pidlock.run("run", "--name", "x", "--dir", theirs.toString(), "--", "true").exits(73)
+                .oneErrorLine(theirs.toString(), "uid 4321", "0755");
+        pidlock.run("status", "--name", "x", "--dir", theirs.toString()).exits(73).oneErrorLine("uid 4321");
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        pidlock.run("run", "--name", "x", "--dir", open.toString(), "--", "true").exits(73)
+                .oneErrorLine(open.toString(), "0777", "uid 0");
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        pidlock.run("run", "--name", "x", "--dir", sticky.toString(), "--", "true").exits(0);
+        assertFalse(Files.exists(theirs.resolve("x.pid")) || Files.exists(open.resolve("x.pid")));
+    }
 }

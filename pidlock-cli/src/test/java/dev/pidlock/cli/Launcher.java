@@ -83,6 +83,38 @@ final class Launcher implements AutoCloseable {
     }
 
     /**
+     * Runs a shell script to its end, with the launcher in {@code $PIDLOCK}: for arguments that must be exact
+     * bytes (written with {@code printf} escapes) and for locale variables.
+     *
+     * @param env    variables to set; a null value unsets the variable
+     * @param script the script
+     * @return what it did
+     */
+    Result shell(java.util.Map<String, String> env, String script) {
+        int n = ++count;
+        Path out = work.resolve("shell-" + n + ".out");
+        Path err = work.resolve("shell-" + n + ".err");
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().put("PIDLOCK", executable.toString());
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        try {
+            Launched l = new Launched(List.of("(sh -c) " + env + " " + script), pb.start(), out, err);
+            launched.add(l);
+            return l.await();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Runs the launcher to its end.
      *
      * @param args its arguments

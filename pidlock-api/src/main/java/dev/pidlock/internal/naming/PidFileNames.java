@@ -8,8 +8,9 @@ import java.util.zip.CRC32;
  * Turns a lock name into one safe file name of printable ASCII, the same in every locale, on every JDK and
  * every file system, so that two processes naming one lock always meet at one file.
  *
- * <p>The name (without a final {@code .pid}) is encoded to UTF-8 (an unpaired surrogate as the encoder's
- * replacement, {@code ?}); bytes 0x20..0x7E are kept except {@code /}, {@code \} and {@code %}, and every
+ * <p>The name (without a final {@code .pid}) is encoded to UTF-8, where a lone surrogate {@code U+DC80..U+DCFF}
+ * stands for the byte 0x80..0xFF (as Python's {@code surrogateescape}: how the {@code pidlock} command keeps
+ * argument bytes that are not UTF-8) and any other unpaired surrogate is {@code ?}; bytes 0x20..0x7E are kept except {@code /}, {@code \} and {@code %}, and every
  * other byte is written {@code %XX} with two upper-case hex digits; a leading {@code .} is written
  * {@code %2E}, so the file is never hidden and never {@code .} or {@code ..}. Then {@code .pid} is appended.
  * So {@code café} is {@code caf%C3%A9.pid} and {@code a/b} is {@code a%2Fb.pid}. Distinct names give distinct
@@ -38,7 +39,7 @@ public final class PidFileNames {
      */
     public static String sanitise(String name) {
         String base = name.endsWith(SUFFIX) ? name.substring(0, name.length() - SUFFIX.length()) : name;
-        byte[] bytes = base.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = bytes(base);
         StringBuilder sb = new StringBuilder(bytes.length + 8);
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xFF;
@@ -55,6 +56,24 @@ public final class PidFileNames {
             clean = cut(clean, budget - hash.length()) + hash;
         }
         return clean + SUFFIX;
+    }
+
+    /** UTF-8, each lone {@code U+DC80..U+DCFF} as the byte 0x80..0xFF it stands for. */
+    private static byte[] bytes(String s) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+        int run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (c >= 0xDC80 && c <= 0xDCFF) {
+                out.writeBytes(s.substring(run, i).getBytes(StandardCharsets.UTF_8));
+                out.write(c & 0xFF);
+                run = i + 1;
+            }
+        }
+        out.writeBytes(s.substring(run).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     /** A byte that stands for itself: printable ASCII but the separators and the escape character. */

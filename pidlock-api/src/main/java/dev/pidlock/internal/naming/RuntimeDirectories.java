@@ -13,16 +13,22 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The default directory for pidfiles: the first usable of {@code $XDG_RUNTIME_DIR}, {@code /run/user/$UID},
- * {@code /run} (root only), {@code /var/run}, then a private 0700 folder {@code pidlock-$UID} under
+ * The default directory for pidfiles, the same for every session of a user: for root {@code /run} (never
+ * {@code $XDG_RUNTIME_DIR} or {@code /run/user/0}, which differ between an ssh session and cron, and which
+ * logind deletes with the last session), for other users the first usable of {@code $XDG_RUNTIME_DIR} and
+ * {@code /run/user/$UID}; then {@code /var/run}, then a private 0700 folder {@code pidlock-$UID} under
  * {@code java.io.tmpdir}. Usable means: an existing directory (symlinks to one are fine), writable by us,
- * and not world-writable without the sticky bit.
+ * owned by us or by root, and not writable by others without the sticky bit; a candidate that is not is
+ * skipped with a DEBUG log line saying why. A directory given explicitly must pass the same ownership and
+ * mode rule ({@link #refuseExplicit}).
  */
 public final class RuntimeDirectories {
 
     /** What resolution looks at; the system's in production, made up in tests. */
     public record Environment(Map<String, String> variables, long uid, Path tmpdir, Predicate<Path> usable) {
     }
+
+    private static final System.Logger LOG = System.getLogger("dev.pidlock");
 
     private RuntimeDirectories() {
     }
@@ -33,15 +39,17 @@ public final class RuntimeDirectories {
      */
     public static List<Path> candidates(Environment env) {
         List<Path> out = new ArrayList<>();
+        if (env.uid() == 0) {
+            out.add(Path.of("/run"));
+            out.add(Path.of("/var/run"));
+            return out;
+        }
         String xdg = env.variables().get("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+        if (xdg != null && !xdg.isBlank() && isAbsolute(xdg)) {
             out.add(Path.of(xdg));
         }
         if (env.uid() >= 0) {
             out.add(Path.of("/run/user/" + env.uid()));
-        }
-        if (env.uid() == 0) {
-            out.add(Path.of("/run"));
         }
         out.add(Path.of("/var/run"));
         return out;
@@ -67,8 +75,9 @@ public final class RuntimeDirectories {
      * @throws IOException when the private folder cannot be created or is not ours
      */
     public static Path resolve() throws IOException {
-        Environment env = new Environment(System.getenv(), currentUid(),
-                Path.of(System.getProperty("java.io.tmpdir")), RuntimeDirectories::isUsable);
+        long uid = currentUid();
+        Environment env = new Environment(System.getenv(), uid,
+                Path.of(System.getProperty("java.io.tmpdir")), dir -> isUsable(dir, uid));
         Optional<Path> found = firstUsable(env);
         if (found.isPresent()) {
             return found.get();
@@ -90,16 +99,95 @@ public final class RuntimeDirectories {
         }
     }
 
-    static boolean isUsable(Path dir) {
+    private static boolean isAbsolute(String path) {
         try {
-            if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-                return false;
-            }
-            int mode = ((Number) Files.getAttribute(dir, "unix:mode")).intValue();
-            return (mode & 0002) == 0 || (mode & 01000) != 0;
-        } catch (IOException | RuntimeException e) {
+            return Path.of(path).isAbsolute();
+        } catch (java.nio.file.InvalidPathException e) {
             return false;
         }
+    }
+
+    /** Whether a candidate is usable by this process's user; when it is not, a DEBUG line says why. */
+    static boolean isUsable(Path dir) {
+        return isUsable(dir, currentUid());
+    }
+
+    /** Whether a candidate is usable by {@code uid}; when it is not, a DEBUG line says why. */
+    static boolean isUsable(Path dir, long uid) {
+        Optional<String> why = whyUnusable(dir, uid);
+        why.ifPresent(reason -> LOG.log(System.Logger.Level.DEBUG,
+                () -> "skipping " + dir + " as the default pidfile directory: " + reason));
+        return why.isEmpty();
+    }
+
+    /**
+     * @param dir a candidate (a symlink to a directory is followed)
+     * @param uid whose pidfiles would go there
+     * @return why it is not usable, or empty when it is
+     */
+    static Optional<String> whyUnusable(Path dir, long uid) {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(dir, "unix:mode,uid");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.of("it does not exist");
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("it cannot be read (" + e + ")");
+        }
+        int mode = ((Number) a.get("mode")).intValue();
+        long owner = ((Number) a.get("uid")).longValue();
+        if ((mode & 0170000) != 0040000) {
+            return Optional.of("it is not a directory");
+        }
+        Optional<String> unsafe = unsafe(owner, mode, uid);
+        if (unsafe.isPresent()) {
+            return unsafe;
+        }
+        if (!Files.isWritable(dir)) {
+            return Optional.of("it is not writable by uid " + uid + " (owner uid " + owner + ", mode "
+                    + octal(mode) + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The rule a pidfile directory given explicitly ({@code directory(…)}, {@code --dir}) must pass: owned by
+     * the user or root, and not writable by others without the sticky bit. A directory that does not exist
+     * (or cannot be read) passes here: opening the pidfile reports it.
+     *
+     * @param dir the directory
+     * @param uid the user, -1 when unknown (then only the mode is checked)
+     * @return why it is refused, naming its owner and mode, or empty
+     */
+    public static Optional<String> refuseExplicit(Path dir, long uid) {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(dir, "unix:mode,uid");
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        int mode = ((Number) a.get("mode")).intValue();
+        if ((mode & 0170000) != 0040000) {
+            return Optional.empty();
+        }
+        return unsafe(((Number) a.get("uid")).longValue(), mode, uid)
+                .map(reason -> "refusing pidfile directory " + dir + ": " + reason);
+    }
+
+    private static Optional<String> unsafe(long owner, int mode, long uid) {
+        if (uid >= 0 && owner != uid && owner != 0) {
+            return Optional.of("it is owned by uid " + owner + ", not by uid " + uid + " or root (mode "
+                    + octal(mode) + ")");
+        }
+        if ((mode & 0002) != 0 && (mode & 01000) == 0) {
+            return Optional.of("it is writable by others without the sticky bit (mode " + octal(mode)
+                    + ", owner uid " + owner + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static String octal(int mode) {
+        return String.format(java.util.Locale.ROOT, "%04o", mode & 07777);
     }
 
     static Path ensurePrivateFolder(Path folder, long uid) throws IOException {

@@ -84,8 +84,8 @@ class PidFileNamesProperties {
     }
 
     /**
-     * A name whose file name fits is read back from it, byte for byte (its UTF-8, an unpaired surrogate as
-     * {@code ?}, with {@code .pid}), and its file name is the only spelling of those bytes: a character stands
+     * A name whose file name fits is read back from it, byte for byte (its UTF-8, a lone U+DC80..U+DCFF as the
+     * byte it stands for, any other unpaired surrogate as {@code ?}, with {@code .pid}), and its file name is the only spelling of those bytes: a character stands
      * for itself exactly when it may, so no two such names share a file. A name that had to be shortened keeps
      * a prefix of itself, cut between escapes, and a hash.
      */
@@ -95,7 +95,7 @@ class PidFileNamesProperties {
             String result = PidFileNames.sanitise(name);
             String what = show(name) + " -> " + show(result);
             String withSuffix = name.endsWith(".pid") ? name : name + ".pid";
-            byte[] bytes = withSuffix.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = PidFileNamesTest.surrogateEscaped(withSuffix);
             if (withSuffix.equals(".pid")) {
                 assertEquals("pidlock.pid", result, what);
                 return;

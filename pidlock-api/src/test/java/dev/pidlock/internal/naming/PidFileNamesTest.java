@@ -111,12 +111,36 @@ class PidFileNamesTest {
         assertEquals("a" + escaped + "b.pid", PidFileNames.sanitise("a" + bad + "b"));
     }
 
-    /** An unpaired surrogate has no UTF-8 form: it is encoded as the encoder's replacement, {@code ?}. */
+    /**
+     * An unpaired surrogate has no UTF-8 form: a lone U+DC80..U+DCFF is the byte 0x80..0xFF it stands for
+     * (surrogateescape: how the pidlock command keeps argument bytes that are not UTF-8), any other is the
+     * encoder's replacement, {@code ?}.
+     */
     @Test
-    void anUnpairedSurrogateIsAQuestionMark() {
+    void anUnpairedSurrogateIsAQuestionMarkOrTheByteItEscapes() {
         assertEquals("a?b.pid", PidFileNames.sanitise("a\ud800b"));
         assertEquals("a?b.pid", PidFileNames.sanitise("a\udfffb"));
         assertEquals("?.pid", PidFileNames.sanitise("\udc00"));
+        assertEquals("a%FFb.pid", PidFileNames.sanitise("a\udcffb"));
+        assertEquals("caf%E9.pid", PidFileNames.sanitise("caf\udce9"));
+        assertEquals("%F0%9F%98%80%80.pid", PidFileNames.sanitise("\ud83d\ude00\udc80"));
+    }
+
+    /** The bytes the name stands for: UTF-8, a lone U+DC80..U+DCFF as its byte, another lone surrogate as ?. */
+    static byte[] surrogateEscaped(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                out.writeBytes(s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
+                i++;
+            } else if (c >= 0xDC80 && c <= 0xDCFF) {
+                out.write(c & 0xFF);
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -69,17 +69,69 @@ class RuntimeDirectoriesTest {
         assertEquals(Optional.of(Path.of("/run/user/1000")), RuntimeDirectories.firstUsable(e));
     }
 
+    /** Root: /run, the same for an ssh session and cron; never XDG_RUNTIME_DIR or /run/user/0. */
     @Test
-    void runIsACandidateForRootOnly() {
-        assertEquals(List.of(Path.of("/run/user/0"), Path.of("/run"), Path.of("/var/run")),
+    void rootUsesRunNeverItsSessionDirectory() {
+        RuntimeDirectories.Environment e = env(Map.of("XDG_RUNTIME_DIR", "/run/user/0"), 0, all());
+        assertEquals(List.of(Path.of("/run"), Path.of("/var/run")), RuntimeDirectories.candidates(e));
+        assertEquals(Optional.of(Path.of("/run")), RuntimeDirectories.firstUsable(e));
+        assertEquals(List.of(Path.of("/run"), Path.of("/var/run")),
                 RuntimeDirectories.candidates(env(Map.of(), 0, all())));
         assertFalse(RuntimeDirectories.candidates(env(Map.of(), 1000, all())).contains(Path.of("/run")));
     }
 
     @Test
-    void rootGetsRunWhenRunUserIsMissing() {
-        assertEquals(Optional.of(Path.of("/run")),
-                RuntimeDirectories.firstUsable(env(Map.of(), 0, only(Path.of("/run"), Path.of("/var/run")))));
+    void rootGetsVarRunWhenRunIsNotUsable() {
+        assertEquals(Optional.of(Path.of("/var/run")),
+                RuntimeDirectories.firstUsable(env(Map.of(), 0, only(Path.of("/run/user/0"), Path.of("/var/run")))));
+    }
+
+    private Path dir(String name, String mode, long owner) throws IOException {
+        Path d = Files.createDirectory(temp.resolve(name));
+        Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(mode.substring(mode.length() - 9)));
+        if (mode.length() > 9 && mode.charAt(0) == 't') {
+            Files.setAttribute(d, "unix:mode", 01000 | (int) Files.getAttribute(d, "unix:mode"));
+        }
+        if (owner >= 0) {
+            Files.setAttribute(d, "unix:uid", (int) owner);
+        }
+        return d;
+    }
+
+    @Test
+    void aCandidateOfAnotherUserOrOpenToOthersIsSkippedSayingWhy() throws IOException {
+        assumeTrue(posix());
+        long us = RuntimeDirectories.currentUid();
+        assumeTrue(us == 0, "changing a directory's owner needs root");
+        Path theirs = dir("theirs", "rwx------", 4321);
+        Path open = dir("open", "rwxrwxrwx", 0);
+        Path sticky = dir("sticky", "trwxrwxrwx", 0);
+        Path ours = dir("ours", "rwxr-xr-x", 0);
+        Optional<String> why = RuntimeDirectories.whyUnusable(theirs, 0);
+        assertTrue(why.isPresent() && why.get().contains("owned by uid 4321"), why.toString());
+        why = RuntimeDirectories.whyUnusable(open, 0);
+        assertTrue(why.isPresent() && why.get().contains("writable by others") && why.get().contains("0777"),
+                why.toString());
+        assertEquals(Optional.empty(), RuntimeDirectories.whyUnusable(sticky, 0));
+        assertEquals(Optional.empty(), RuntimeDirectories.whyUnusable(ours, 0));
+        assertTrue(RuntimeDirectories.whyUnusable(temp.resolve("missing"), 0).isPresent());
+        assertFalse(RuntimeDirectories.isUsable(theirs, 0));
+        assertTrue(RuntimeDirectories.isUsable(ours, 0));
+        // a root-owned directory is fine for another user too (as /run/user is)
+        assertEquals(Optional.empty(), RuntimeDirectories.whyUnusable(ours, 1000).filter(r -> r.contains("owned")));
+    }
+
+    @Test
+    void anExplicitDirectoryOfAnotherUserOrOpenToOthersIsRefusedNamingOwnerAndMode() throws IOException {
+        assumeTrue(posix());
+        assumeTrue(RuntimeDirectories.currentUid() == 0, "changing a directory's owner needs root");
+        Optional<String> why = RuntimeDirectories.refuseExplicit(dir("theirs", "rwxr-xr-x", 4321), 0);
+        assertTrue(why.isPresent() && why.get().contains("uid 4321") && why.get().contains("0755"), why.toString());
+        why = RuntimeDirectories.refuseExplicit(dir("open", "rwxrwxrwx", 0), 0);
+        assertTrue(why.isPresent() && why.get().contains("0777") && why.get().contains("uid 0"), why.toString());
+        assertEquals(Optional.empty(), RuntimeDirectories.refuseExplicit(dir("sticky", "trwxrwxrwx", 4321), 4321));
+        assertEquals(Optional.empty(), RuntimeDirectories.refuseExplicit(dir("ours", "rwx------", 0), 0));
+        assertEquals(Optional.empty(), RuntimeDirectories.refuseExplicit(temp.resolve("missing"), 0));
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.pidlock.fcntl.spawn;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -12,32 +10,20 @@ import java.util.List;
  */
 final class CStrings {
 
-    /** How the JVM encodes file names and arguments for the system ({@code sun.jnu.encoding}), else UTF-8. */
-    static final Charset CHARSET = charset();
-
     private CStrings() {
-    }
-
-    private static Charset charset() {
-        String name = System.getProperty("sun.jnu.encoding");
-        try {
-            return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
-        } catch (IllegalArgumentException unsupported) {
-            return StandardCharsets.UTF_8;
-        }
     }
 
     /**
      * @param s    a Java string
      * @param what what it is, for the message
-     * @return it NUL-terminated
+     * @return its bytes ({@link RawBytes#encode}: UTF-8, or the bytes it was decoded from), NUL-terminated
      * @throws IllegalArgumentException when it contains NUL itself
      */
     static byte[] bytes(String s, String what) {
         if (s.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(what + " contains a NUL character: " + s.replace('\0', '?'));
         }
-        byte[] raw = s.getBytes(CHARSET);
+        byte[] raw = RawBytes.encode(s);
         byte[] z = new byte[raw.length + 1];
         System.arraycopy(raw, 0, z, 0, raw.length);
         return z;
