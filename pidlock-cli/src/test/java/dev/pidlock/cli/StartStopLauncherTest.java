@@ -409,6 +409,26 @@ class StartStopLauncherTest {
         assertFalse(Files.exists(pidfile), r::toString);
     }
 
+    /**
+     * A new instance, of another session, waits for the lock and takes it when the stopped holder is gone: stop
+     * signals the holders it began with and what they started, not the newcomer.
+     */
+    @Test
+    void stopLeavesANewInstanceThatTookTheLockMeanwhileAlone() throws IOException {
+        Path first = dir.resolve("first");
+        Path second = dir.resolve("second");
+        ours(new ProcessBuilder("setsid", "flock", p, "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh",
+                first.toString()).start());
+        long a = Launcher.awaitPid(first);
+        ours(new ProcessBuilder("setsid", "flock", p, "sh", "-c", "echo $$ > \"$1\"; exec sleep 30", "sh",
+                second.toString()).start()); // waits in flock(1) for the lock
+        Launcher.Result r = pidlock.run("stop", "--timeout", "5s", "--pidfile", p).exits(0);
+        long b = Launcher.awaitPid(second);
+        pidlock.killLater(b);
+        Launcher.await("the stopped holder's end (its zombie reaped)", () -> !Procs.alive(a));
+        assertTrue(Procs.alive(b), () -> "the new instance is not stopped: " + r);
+    }
+
     /** A timeout too long for nanoseconds is as good as forever, not an internal error after the signal. */
     @Test
     void stopWithAnEnormousTimeout() {
