@@ -190,9 +190,18 @@ final class Acquisition {
             judgeContent(now.get());
             try {
                 file.setMode(policy.mode());
-                if (policy.owner().isPresent() || policy.group().isPresent()) {
+            } catch (IOException e) {
+                throw IoErrors.translate(path, "chmod", e);
+            }
+            if (policy.owner().isPresent() || policy.group().isPresent()) {
+                try {
                     file.setOwner(policy.owner().orElse(null), policy.group().orElse(null));
+                } catch (IOException e) {
+                    throw IoErrors.translate(path, "chown " + policy.owner().orElse("")
+                            + policy.group().map(g -> ":" + g).orElse(""), e);
                 }
+            }
+            try {
                 file.write(PidContent.format(PID));
             } catch (IOException e) {
                 throw IoErrors.translate(path, "write", e);
