@@ -201,12 +201,21 @@ final class Acquisition {
             judgeContent(now.get());
             try {
                 file.setMode(policy.mode());
-                if (policy.owner().isPresent() || policy.group().isPresent()) {
+            } catch (IOException e) {
+                throw removingIfEmpty(IoErrors.translate(path, "chmod", e));
+            }
+            if (policy.owner().isPresent() || policy.group().isPresent()) {
+                try {
                     file.setOwner(policy.owner().orElse(null), policy.group().orElse(null));
+                } catch (IOException e) {
+                    throw removingIfEmpty(IoErrors.translate(path, "chown " + policy.owner().orElse("")
+                            + policy.group().map(g -> ":" + g).orElse(""), e));
                 }
+            }
+            try {
                 file.write(PidContent.format(PID));
             } catch (IOException e) {
-                throw IoErrors.translate(path, "write", e);
+                throw removingIfEmpty(IoErrors.translate(path, "write", e));
             }
             Hold hold = new Hold(path, backend, config.inheritable(), file, exclusion, entry, policy);
             REGISTRY.held(entry, hold);
@@ -214,6 +223,26 @@ final class Acquisition {
             Hold.ensureShutdownHook();
             LOG.log(Level.INFO, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
             return new PidLock(hold);
+        }
+
+        /**
+         * After a failure with the lock held: an empty pidfile (one this attempt created, or one nobody wrote) is
+         * removed while the lock is still held, so that a full disk leaves no empty file behind; one with content
+         * is left as it was.
+         *
+         * @return {@code failure}
+         */
+        private PidLockException removingIfEmpty(PidLockException failure) {
+            try {
+                if (file.read(1).length == 0) {
+                    OpenPidFile.Removal removal = file.deleteIfStillOurs();
+                    LOG.log(Level.DEBUG, () -> "removing the empty pidfile " + path + " after a failed acquisition: "
+                            + removal);
+                }
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            return failure;
         }
 
         private void judgeContent(PathFacts facts) {

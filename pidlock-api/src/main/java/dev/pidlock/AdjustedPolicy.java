@@ -9,7 +9,8 @@ import java.util.Set;
 
 /** A policy with some answers changed by the builder's shortcuts; the rest comes from the base. */
 record AdjustedPolicy(OwnershipPolicy base, ReleaseAction release, Set<PosixFilePermission> fileMode,
-                      Boolean reentry, Boolean respectLive) implements OwnershipPolicy {
+                      Boolean reentry, Boolean respectLive, String fileOwner, String fileGroup)
+        implements OwnershipPolicy {
 
     @Override
     public String id() {
@@ -38,12 +39,12 @@ record AdjustedPolicy(OwnershipPolicy base, ReleaseAction release, Set<PosixFile
 
     @Override
     public Optional<String> owner() {
-        return base.owner();
+        return fileOwner != null ? Optional.of(fileOwner) : base.owner();
     }
 
     @Override
     public Optional<String> group() {
-        return base.group();
+        return fileOwner != null ? Optional.ofNullable(fileGroup) : base.group();
     }
 
     @Override

@@ -258,6 +258,8 @@ public final class PidLock implements AutoCloseable {
         private Set<PosixFilePermission> mode;
         private Boolean reentry;
         private Boolean respectLive;
+        private String owner;
+        private String group;
         private boolean inheritable;
 
         Builder(Path path, String name) {
@@ -413,6 +415,37 @@ public final class PidLock implements AutoCloseable {
         }
 
         /**
+         * Gives the pidfile to a user, and optionally a group, changed through the open file itself (never
+         * through a path that could name another file): for a service started as root that later runs as that
+         * user and must be able to replace its pidfile. Changing the owner needs the privilege to
+         * ({@code CAP_CHOWN}); without it acquisition fails naming the user and the errno.
+         *
+         * @param user  a user name or numeric uid
+         * @param group a group name or numeric gid, or null to leave the group
+         * @return this builder
+         * @throws IllegalArgumentException when the user or the group does not exist
+         * @since 0.2
+         */
+        public Builder fileOwner(String user, String group) {
+            Objects.requireNonNull(user, "user");
+            this.owner = Owners.user(user);
+            this.group = group == null ? null : Owners.group(group);
+            return this;
+        }
+
+        /**
+         * Gives the pidfile to a user, leaving its group: {@link #fileOwner(String, String) fileOwner(user, null)}.
+         *
+         * @param user a user name or numeric uid
+         * @return this builder
+         * @throws IllegalArgumentException when the user does not exist
+         * @since 0.2
+         */
+        public Builder fileOwner(String user) {
+            return fileOwner(user, null);
+        }
+
+        /**
          * @param allowed whether a second acquisition in this JVM is counted (true) or refused (false, default)
          * @return this builder
          * @since 0.1
@@ -490,7 +523,8 @@ public final class PidLock implements AutoCloseable {
             }
             OwnershipPolicy base = policy != null ? policy : Extensions.policy(policyId);
             OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
-                    ? base : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive);
+                    && owner == null ? base
+                    : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive, owner, group);
             return new Config(path(), backendInstance, backendId, Set.copyOf(required),
                     detector != null ? detector : Extensions.defaultDetector(), effective, inheritable);
         }

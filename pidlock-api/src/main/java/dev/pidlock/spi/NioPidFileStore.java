@@ -3,8 +3,10 @@ package dev.pidlock.spi;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +17,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -221,12 +224,20 @@ public final class NioPidFileStore implements PidFileStore {
             PosixFileAttributeView view = open.isPresent()
                     ? Files.getFileAttributeView(open.get(), PosixFileAttributeView.class)
                     : Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-            if (owner != null) {
-                view.setOwner(users.lookupPrincipalByName(owner));
-            }
-            if (group != null) {
-                GroupPrincipal g = users.lookupPrincipalByGroupName(group);
-                view.setGroup(g);
+            try {
+                if (owner != null) {
+                    view.setOwner(users.lookupPrincipalByName(owner));
+                }
+                if (group != null) {
+                    GroupPrincipal g = users.lookupPrincipalByGroupName(group);
+                    view.setGroup(g);
+                }
+            } catch (UserPrincipalNotFoundException e) {
+                throw new FileSystemException(path.toString(), null, "no user or group " + e.getName());
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(path.toString()); // the pidfile, not /proc/self/fd/N
+            } catch (FileSystemException e) {
+                throw new FileSystemException(path.toString(), null, e.getReason());
             }
         }
 

@@ -82,4 +82,30 @@ final class Launch {
     static PidLock.Builder withBackend(PidLock.Builder b, String backend) {
         return backend == null ? b : b.backend(backend);
     }
+
+    /**
+     * Applies {@code --owner USER[:GROUP]}.
+     *
+     * @param b     the builder
+     * @param owner the option's value, or null
+     * @return the builder
+     * @throws Target.UsageException    when the value has no user
+     * @throws IllegalArgumentException when the user or group does not exist (a usage error, exit 64)
+     */
+    static PidLock.Builder withOwner(PidLock.Builder b, String owner) {
+        if (owner == null) {
+            return b;
+        }
+        int colon = owner.indexOf(':');
+        String user = colon < 0 ? owner : owner.substring(0, colon);
+        String group = colon < 0 ? null : owner.substring(colon + 1);
+        if (user.isBlank() || (group != null && group.isBlank())) {
+            throw new Target.UsageException("--owner takes USER or USER:GROUP, not \"" + owner + "\"");
+        }
+        try {
+            return b.fileOwner(user, group);
+        } catch (IllegalArgumentException e) {
+            throw new Target.UsageException("--owner " + owner + ": " + e.getMessage());
+        }
+    }
 }

@@ -44,6 +44,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Exit status when the lock is held or the pidfile names a running process (default 1).")
     int conflictExitCode;
 
+    @Option(names = "--owner", paramLabel = "USER[:GROUP]", description = "Give the pidfile to this user (and"
+            + " group), by name or number, through the open file: for a service started as root that runs as USER"
+            + " and must be able to replace its pidfile.")
+    String owner;
+
     @Option(names = "--keep-file", description = "Leave the pidfile in place afterwards.")
     boolean keepFile;
 
@@ -68,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         if (conflictExitCode < 0 || conflictExitCode > 255) {
             throw new Target.UsageException("--conflict-exit-code must be 0..255, not " + conflictExitCode);
         }
-        PidLock.Builder b = Launch.withBackend(target.builder(), backend);
+        PidLock.Builder b = Launch.withOwner(Launch.withBackend(target.builder(), backend), owner);
         if (keepFile) {
             b.onRelease(ReleaseAction.KEEP);
         }
@@ -161,7 +166,13 @@ final class RunCommand implements Callable<Integer> {
         signals.started(pid);
         boolean reaped = false;
         try {
-            lock.recordPid(pid);
+            try {
+                lock.recordPid(pid);
+            } catch (PidLockException e) {
+                // CMD runs and holds the lock whatever the file says: supervise it all the same
+                System.err.println("pidlock: warning: could not name pid " + pid + " in the pidfile ("
+                        + Main.message(e) + "); supervising it all the same");
+            }
             int status = Spawn.waitFor(pid);
             reaped = true;
             return status;

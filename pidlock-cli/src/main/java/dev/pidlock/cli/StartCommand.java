@@ -45,6 +45,11 @@ final class StartCommand implements Callable<Integer> {
         @Option(names = "--backend", paramLabel = "ID", description = "Lock backend (default: auto).")
         String backend;
 
+        @Option(names = "--owner", paramLabel = "USER[:GROUP]", description = "Give the pidfile to this user (and"
+                + " group), by name or number, through the open file: for a service started as root that runs as"
+                + " USER and must be able to replace its pidfile.")
+        String owner;
+
         @Option(names = "--stdout", paramLabel = "FILE", converter = PathConverter.class,
                 description = "Append CMD's stdout here.")
         Path stdout;
@@ -75,7 +80,7 @@ final class StartCommand implements Callable<Integer> {
         if (command.isEmpty()) {
             throw new Target.UsageException("missing command after --");
         }
-        PidLock.Builder b = Launch.withBackend(target.builder(), o.backend);
+        PidLock.Builder b = Launch.withOwner(Launch.withBackend(target.builder(), o.backend), o.owner);
         dev.pidlock.BackendInfo chosen = Launch.chosen(b);
         if (!Launch.inheritable(chosen)) {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "start needs a backend whose lock the command"
@@ -107,7 +112,13 @@ final class StartCommand implements Callable<Integer> {
             throw e;
         }
         lock.markHandedOn();
-        lock.recordPid(pid);
+        try {
+            lock.recordPid(pid);
+        } catch (dev.pidlock.PidLockException e) {
+            // CMD runs and holds the lock whatever the file says
+            System.err.println("pidlock: warning: could not name pid " + pid + " in the pidfile ("
+                    + Main.message(e) + ")");
+        }
         long deadline = System.nanoTime() + o.startupTimeout.toNanos();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
             try {

@@ -309,4 +309,30 @@ class RunLauncherTest {
         assertEquals("0000000000000000", Procs.status(pid, "SigBlk"), "blocked signals");
         assertEquals("0000000000000000", Procs.status(pid, "SigIgn"), "ignored signals");
     }
+
+    /**
+     * {@code --owner nobody} gives the pidfile to nobody while the command runs (as root); an unknown user is a
+     * usage error in one line naming it, and nothing runs.
+     *
+     * @throws IOException when the owner cannot be read
+     */
+    @Test
+    void ownerGivesThePidfileToTheUserAndAnUnknownOneIsAUsageError() throws IOException {
+        Launcher.Result unknown = pidlock.run("run", "--pidfile", pidfile.toString(), "--owner",
+                "no-such-user-pidlock:root", "--", "true").exits(ExitCodes.USAGE);
+        unknown.oneErrorLine("--owner no-such-user-pidlock:root", "no user \"no-such-user-pidlock\"");
+        assertFalse(Files.exists(pidfile), "nothing created");
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return;
+        }
+        Path marker = dir.resolve("pid");
+        Launcher.Launched run = pidlock.start(runHolding(marker, "--owner", "nobody:65534"));
+        long command = awaitPid(marker);
+        pidlock.killLater(command);
+        awaitPidfileNames(pidfile, command);
+        assertEquals("nobody", Files.getOwner(pidfile, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName());
+        assertEquals(65534, Files.getAttribute(pidfile, "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        Procs.signal(command, "TERM");
+        run.await().exits(128 + 15);
+    }
 }

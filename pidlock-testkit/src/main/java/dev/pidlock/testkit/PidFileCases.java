@@ -283,4 +283,54 @@ public abstract class PidFileCases extends ContractCase {
             }
         }
     }
+
+    /**
+     * As root, {@code fileOwner("nobody", "65534")} gives the pidfile to that user and group (a name and a numeric
+     * id), a new file and an existing one alike, while the lock is held.
+     *
+     * @throws IOException when the fixture cannot be made
+     * @since 0.2
+     */
+    @Test
+    void fileOwnerGivesThePidfileToTheUser() throws IOException {
+        skipUnless("root".equals(System.getProperty("user.name")), "changing a file's owner needs root");
+        skipUnless(lookup("nobody"), "there is no user nobody");
+        for (boolean existing : new boolean[] {false, true}) {
+            if (existing) {
+                Files.writeString(pidfile, deadPid() + "\n");
+            }
+            try (PidLock mine = lock().fileOwner("nobody", "65534").acquire()) {
+                assertEquals("nobody", Files.getOwner(pidfile, LinkOption.NOFOLLOW_LINKS).getName(),
+                        existing ? "an existing file" : "a new file");
+                assertEquals(65534, Files.getAttribute(pidfile, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+                assertEquals(mine.pid() + "\n", content());
+            }
+            Files.deleteIfExists(pidfile);
+        }
+    }
+
+    /**
+     * An unknown user or group is refused when the builder is given it, in one line naming it; nothing is created.
+     *
+     * @since 0.2
+     */
+    @Test
+    void unknownFileOwnerIsRefusedNamingIt() {
+        IllegalArgumentException user = assertThrows(IllegalArgumentException.class,
+                () -> lock().fileOwner("no-such-user-pidlock"));
+        assertEquals("no user \"no-such-user-pidlock\" (neither a name nor a numeric uid)", user.getMessage());
+        IllegalArgumentException group = assertThrows(IllegalArgumentException.class,
+                () -> lock().fileOwner("0", "no-such-group-pidlock"));
+        assertEquals("no group \"no-such-group-pidlock\" (neither a name nor a numeric gid)", group.getMessage());
+        assertFalse(Files.exists(pidfile, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    private static boolean lookup(String user) {
+        try {
+            java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(user);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }

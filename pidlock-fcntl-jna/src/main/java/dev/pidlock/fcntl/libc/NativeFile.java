@@ -402,27 +402,44 @@ public final class NativeFile implements OpenPidFile {
     }
 
     /**
-     * Changes owner and group without following a symlink ({@code lchown}), after checking that the path
-     * still names this file.
+     * Changes owner and group of the open file itself: through {@code /proc/self/fd/N} of this descriptor, a
+     * link the kernel resolves to the open file whatever the path names now ({@code chown} of it is
+     * {@code fchown} of the descriptor). Without {@code /proc}, with {@code lchown} of the path right after
+     * checking that it still names this file.
      *
-     * @param owner a user name, or null
-     * @param group a group name, or null
+     * @param owner a user name or numeric uid, or null
+     * @param group a group name or numeric gid, or null
      * @throws IOException when they cannot be changed
      */
     @Override
     public void setOwner(String owner, String group) throws IOException {
-        var now = PathFacts.read(path);
-        if (now.isEmpty() || !now.get().identity().equals(identity)) {
-            throw new IOException("chown " + path + ": the path no longer names the locked file");
+        Path self = Path.of("/proc/self/fd/" + fd);
+        java.nio.file.attribute.PosixFileAttributeView view;
+        if (java.nio.file.Files.isDirectory(self.getParent())) {
+            view = java.nio.file.Files.getFileAttributeView(self,
+                    java.nio.file.attribute.PosixFileAttributeView.class);
+        } else {
+            var now = PathFacts.read(path);
+            if (now.isEmpty() || !now.get().identity().equals(identity)) {
+                throw new IOException("chown " + path + ": the path no longer names the locked file");
+            }
+            view = java.nio.file.Files.getFileAttributeView(path,
+                    java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
         var users = path.getFileSystem().getUserPrincipalLookupService();
-        var view = java.nio.file.Files.getFileAttributeView(path,
-                java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (owner != null) {
-            view.setOwner(users.lookupPrincipalByName(owner));
-        }
-        if (group != null) {
-            view.setGroup(users.lookupPrincipalByGroupName(group));
+        try {
+            if (owner != null) {
+                view.setOwner(users.lookupPrincipalByName(owner));
+            }
+            if (group != null) {
+                view.setGroup(users.lookupPrincipalByGroupName(group));
+            }
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "no user or group " + e.getName());
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new java.nio.file.AccessDeniedException(path.toString()); // the pidfile, not /proc/self/fd/N
+        } catch (java.nio.file.FileSystemException e) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, e.getReason());
         }
     }
 

@@ -12,9 +12,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -206,7 +208,10 @@ final class LockDirectory {
             }
             Staging s = new Staging(owner, staging);
             try {
-                Files.setPosixFilePermissions(staging, mode); // undo the umask
+                // undo the umask on the directory made here: opened with O_NOFOLLOW and fchmod-ed by the JDK, so
+                // that a symlink put in its place meanwhile is refused, never followed
+                Files.getFileAttributeView(staging, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setPermissions(mode);
                 Files.createFile(staging.resolve(owner.fileName()));
             } catch (IOException | RuntimeException e) {
                 s.close();
