@@ -39,14 +39,21 @@ class JavadocExamplesTest {
 
     /**
      * {@link PidLock}'s example, in a child JVM whose default directory is the temporary folder (through
-     * {@code $XDG_RUNTIME_DIR}): while the job runs the pidfile names the child; afterwards it is gone.
+     * {@code $XDG_RUNTIME_DIR}), or for root (whose default directory is always {@code /run}) a private
+     * {@code /run} in a mount namespace of its own: while the job runs the pidfile names the child; afterwards it
+     * is gone.
      */
     @Test
     void pidLockRunsTheJobUnderTheLockAndRemovesThePidfileAfterwards() throws IOException {
-        List<String> command = new ArrayList<>(List.of("env", "XDG_RUNTIME_DIR=" + dir));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> command = new ArrayList<>(root
+                ? List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                        "mount -t tmpfs pidlock-test /run && exec \"$0\" \"$@\"")
+                : List.of("env", "XDG_RUNTIME_DIR=" + dir));
         command.addAll(withTestClasses(ChildProcess.javaCommand(JavadocExamplesTest.class.getName(), "PidLock")));
-        Path pidFile = dir.resolve("backup.pid");
         try (ChildProcess child = ChildProcess.start(null, command)) {
+            // the child's /run, seen through its root directory
+            Path pidFile = root ? Path.of("/proc/" + child.pid() + "/root/run/backup.pid") : dir.resolve("backup.pid");
             child.expect("BACKUP running");
             // read from this process: the child holds a POSIX lock that its own second descriptor would drop
             assertEquals(child.pid() + "\n", Files.readString(pidFile));
