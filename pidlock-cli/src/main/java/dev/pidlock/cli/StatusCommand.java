@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show whether the pidfile's process runs, with uptime, %%cpu and %%mem summed over the"
                 + " process and its descendants.",
-                "Exit: 0 running, 1 dead but pidfile exists, 3 not running, 4 unknown."})
+                "Exit: 0 running, 1 dead but pidfile exists, 3 not running, 4 unknown (also: the pidfile names"
+                        + " a pid that exists but /proc hides, hidepid)."})
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
@@ -38,7 +39,7 @@ final class StatusCommand implements Callable<Integer> {
         if (backend != null) {
             b.backend(backend);
         }
-        PidFileStatus s = b.inspect();
+        PidFileStatus s = HiddenProcess.reconsider(b.inspect());
         System.out.println(json ? toJson(Printable.forJson(target.name(s.path())), s)
                 : Printable.of(line(target.displayName(s.path()), s)));
         return switch (s.state()) {

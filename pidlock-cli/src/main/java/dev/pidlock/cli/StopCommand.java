@@ -2,6 +2,7 @@ package dev.pidlock.cli;
 
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
+import dev.pidlock.PidLockException;
 import dev.pidlock.fcntl.spawn.Pidfd;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.internal.proc.LockHolders;
@@ -41,9 +42,12 @@ import picocli.CommandLine.Option;
                         + " --exec and/or --user, otherwise stop refuses (77).",
                 "Without pidfd (Linux before 5.3), the signal goes by pid after the check, with a warning, and"
                         + " --force and --signal KILL are refused (77).",
-                "Exit: 0 stopped or not running; 1 the lock is still held after --timeout; 4 cannot tell (the"
-                        + " pidfile is unreadable or not a regular file); 77 refusing to signal an unverified"
-                        + " process."})
+                "Other pidlock stop, restart and status processes, which hold the lock for a moment, are waited"
+                        + " for (up to 2s), never signalled.",
+                "Exit: 0 stopped or not running (a pidfile that cannot be removed, on a read-only file system,"
+                        + " stays, with one line on stderr); 1 the lock is still held after --timeout; 4 cannot tell"
+                        + " (the pidfile is unreadable or not a regular file, or names a pid that exists but /proc"
+                        + " hides); 77 refusing to signal an unverified process."})
 final class StopCommand implements Callable<Integer> {
 
     @Mixin
@@ -80,6 +84,12 @@ final class StopCommand implements Callable<Integer> {
 
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(50);
+    /**
+     * How long a lock held only by other pidlock stops, restarts or statuses ({@link Peers}), or by holders this
+     * process cannot name, is waited for before it counts: their holds last a moment.
+     */
+    private static final Duration PEER_GRACE = Duration.ofSeconds(2);
+    private static final Duration PEER_POLL = Duration.ofMillis(20);
 
     @Override
     public Integer call() throws Exception {
@@ -95,7 +105,7 @@ final class StopCommand implements Callable<Integer> {
         }
         ProcessMatch match = ProcessMatch.of(o.exec, o.user);
         PidLock.Builder b = target.builder();
-        PidFileStatus s = b.inspect();
+        PidFileStatus s = HiddenProcess.reconsider(b.inspect());
         String name = target.displayName(s.path());
         switch (s.state()) {
             case ABSENT -> {
@@ -105,10 +115,12 @@ final class StopCommand implements Callable<Integer> {
                 return Outcome.NOT_RUNNING;
             }
             case STALE -> {
-                removeIfFree(b);
+                Optional<String> stays = removeIfFree(b);
                 if (sayNotRunning) {
-                    System.out.println(name + " is not running (removed its stale pidfile: " + s.detail() + ").");
+                    System.out.println(name + " is not running (" + (stays.isEmpty() ? "removed its stale pidfile: "
+                            : "its stale pidfile stays: ") + s.detail() + ").");
                 }
+                stays.ifPresent(why -> System.err.println("pidlock: " + why));
                 return Outcome.NOT_RUNNING;
             }
             case UNKNOWN -> throw new Main.CommandFailure(ExitCodes.UNKNOWN, "cannot tell whether " + name
@@ -133,7 +145,10 @@ final class StopCommand implements Callable<Integer> {
         if (outcome == Outcome.STOPPED) {
             // the lock vouched for the file's content, and its holders are gone: the pid written in it (another
             // namespace's, or nobody's) says nothing any more, so a free lock is taken whatever it names
-            removeIfFree(locked ? b.respectLiveUnlockedHolder(false) : b);
+            // the stop itself succeeded: a pidfile that cannot be removed (a read-only file system) stays, and
+            // the next acquirer takes it over, its lock being free
+            removeIfFree(locked ? b.respectLiveUnlockedHolder(false) : b)
+                    .ifPresent(why -> System.err.println("pidlock: " + why));
         }
         return outcome;
     }
@@ -183,24 +198,31 @@ final class StopCommand implements Callable<Integer> {
                 System.out.println(name + " is not running (its pidfile is gone).");
                 return Outcome.NOT_RUNNING;
             }
-            LockHolders now = holders();
-            if (!now.locked() && !probeSaysHeld.getAsBoolean()) {
+            Optional<LockHolders> settled = settle();
+            if (settled.isEmpty()) {
                 System.out.println(name + " is not running (the lock on " + path + " was released).");
                 return Outcome.STOPPED;
             }
-            if (now.pids().isEmpty()) {
+            LockHolders now = settled.get();
+            List<Long> pids = others(now);
+            if (pids.isEmpty()) {
+                if (!now.pids().isEmpty()) {
+                    throw new Main.CommandFailure(ExitCodes.CONFLICT, "the lock on " + path + " is held by"
+                            + " another pidlock stop, restart or status (pid " + join(now.pids()) + ") for more than "
+                            + format(PEER_GRACE) + "; not signalling it");
+                }
                 throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "the lock on " + path + " is held, but the"
                         + " kernel names no holder this process can see (another pid namespace, or another user's"
                         + " process); not signalling anything");
             }
-            for (long pid : now.pids()) {
+            for (long pid : pids) {
                 check(path, fileOwner, pid); // before anything is signalled: refuse all or none
             }
-            origins.addAll(now.pids());
-            for (long pid : now.pids()) {
+            origins.addAll(pids);
+            for (long pid : pids) {
                 ProcFs.stat(pid).map(ProcStat::session).filter(sid -> sid > 1).ifPresent(sessions::add);
             }
-            System.out.print("Stopping " + name + " (pid " + join(now.pids()) + ") ...");
+            System.out.print("Stopping " + name + " (pid " + join(pids) + ") ...");
             System.out.flush();
             try {
                 if (awaitFree(signal, o.timeout)) {
@@ -217,7 +239,7 @@ final class StopCommand implements Callable<Integer> {
                         return Outcome.STOPPED;
                     }
                 }
-                List<Long> left = holders().pids();
+                List<Long> left = others(holders());
                 System.out.println(" FAILED: the lock is still held after " + format(o.timeout)
                         + (left.isEmpty() ? "" : " (by pid " + join(left) + ")")
                         + (refused.isEmpty() ? "" : "; not signalled: " + String.join("; ", refused)));
@@ -238,19 +260,37 @@ final class StopCommand implements Callable<Integer> {
          */
         private boolean awaitFree(int sig, Duration timeout) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + nanos(timeout);
+            long unnamedSince = 0;
+            boolean unnamed = false;
             while (true) {
                 LockHolders now = holders();
-                if (!now.locked()) {
-                    if (!probeSaysHeld.getAsBoolean()) {
+                List<Long> others = others(now);
+                if (others.isEmpty()) {
+                    if (!now.locked() && !probeSaysHeld.getAsBoolean()) {
                         return true;
                     }
-                    throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "the lock on " + path + " is still held,"
-                            + " by a process this one cannot see (another pid namespace); not signalling it");
+                    // held only by peers, or by no process it can name: a peer's moment (one that let go during
+                    // the look), or a holder it cannot see, which lasts
+                    if (!unnamed) {
+                        unnamed = true;
+                        unnamedSince = System.nanoTime();
+                    }
+                    if (System.nanoTime() - unnamedSince - PEER_GRACE.toNanos() < 0) {
+                        TimeUnit.MILLISECONDS.sleep(PEER_POLL.toMillis());
+                        continue;
+                    }
+                    if (!now.locked()) {
+                        throw new Main.CommandFailure(ExitCodes.NO_PERMISSION, "the lock on " + path + " is still"
+                                + " held, by a process this one cannot see (another pid namespace); not signalling"
+                                + " it");
+                    }
+                    return true; // none of the holders stop began with, nor one they started, holds it
                 }
-                if (now.pids().stream().noneMatch(this::ours)) {
+                unnamed = false;
+                if (others.stream().noneMatch(this::ours)) {
                     return true; // only a new instance, which took the lock meanwhile, holds it now
                 }
-                for (long pid : now.pids()) {
+                for (long pid : others) {
                     if (!ours(pid)) {
                         continue; // a new instance, not started by a holder: not ours to stop
                     }
@@ -309,6 +349,35 @@ final class StopCommand implements Callable<Integer> {
                 p = ProcFs.stat(p).map(ProcStat::parent).orElse(-1L);
             }
             return false;
+        }
+
+        /**
+         * The holders, once the moments for which other pidlock stops, restarts and statuses hold the lock (and
+         * holders that let go while they were looked for) are over: waits up to {@link #PEER_GRACE} while the lock
+         * is held by nobody but them.
+         *
+         * @return the holders; empty when the lock is free
+         */
+        private Optional<LockHolders> settle() throws InterruptedException {
+            long deadline = System.nanoTime() + PEER_GRACE.toNanos();
+            while (true) {
+                LockHolders now = holders();
+                if (!now.locked() && !probeSaysHeld.getAsBoolean()) {
+                    return Optional.empty();
+                }
+                if (!others(now).isEmpty() || System.nanoTime() - deadline > 0) {
+                    return Optional.of(now);
+                }
+                TimeUnit.MILLISECONDS.sleep(PEER_POLL.toMillis());
+            }
+        }
+
+        /**
+         * @return the holders that are not other pidlock stops, restarts or statuses ({@link Peers}), nor exiting
+         *         (a process that exits loses its command line before it closes its files: a peer among them)
+         */
+        private static List<Long> others(LockHolders holders) {
+            return holders.pids().stream().filter(pid -> !Peers.isPeer(pid) && !ProcFs.hasExited(pid)).toList();
         }
 
         private LockHolders holders() {
@@ -473,19 +542,40 @@ final class StopCommand implements Callable<Integer> {
     }
 
     /**
-     * Removes the pidfile under its lock. When it cannot be taken (the lock is held again meanwhile), the file
-     * stays, and the user is told why.
+     * Removes the pidfile under its lock. Another pidlock stop, restart or status that holds the lock for a
+     * moment ({@link Peers}) is waited for, up to {@link #PEER_GRACE}; a pidfile already gone was removed by
+     * another stop. When the lock cannot be taken (held again meanwhile) or the file cannot be opened or removed
+     * (a read-only file system), the file stays.
+     *
+     * @return why the file stays, in one line naming it; empty when it is gone
      */
-    private static void removeIfFree(PidLock.Builder b) {
-        if (b.tryAcquire().map(lock -> {
-            lock.close();
-            return true;
-        }).orElse(false)) {
-            return;
+    private static Optional<String> removeIfFree(PidLock.Builder b) throws InterruptedException {
+        long deadline = System.nanoTime() + PEER_GRACE.toNanos();
+        int unlockedMisses = 0;
+        while (true) {
+            try {
+                Optional<PidLock> taken = b.tryAcquire();
+                if (taken.isPresent()) {
+                    taken.get().close();
+                    return Optional.empty();
+                }
+            } catch (PidLockException e) {
+                return Optional.of("the pidfile " + b.path() + " stays: " + Main.message(e));
+            }
+            PidFileStatus now = b.inspect();
+            if (now.state() == PidFileStatus.State.ABSENT) {
+                return Optional.empty(); // another stop removed it meanwhile
+            }
+            boolean locked = now.lock() == PidFileStatus.LockState.LOCKED;
+            // held by peers only (or by nobody it can name: one that let go during the look), or free again: a
+            // peer's moment; an unlocked file that still cannot be taken names a live process, a few tries tell
+            boolean brief = locked ? now.holders().stream().allMatch(Peers::isPeer) : ++unlockedMisses < 3;
+            if (!brief || System.nanoTime() - deadline > 0) {
+                return Optional.of("the pidfile " + now.path() + " stays: " + (locked ? "its lock is held again, "
+                        : "") + now.detail());
+            }
+            TimeUnit.MILLISECONDS.sleep(PEER_POLL.toMillis());
         }
-        PidFileStatus now = b.inspect();
-        System.err.println("pidlock: the pidfile " + now.path() + " stays: " + (now.lock()
-                == PidFileStatus.LockState.LOCKED ? "its lock is held again, " : "") + now.detail());
     }
 
     private static void closeQuietly(Pidfd pidfd) {

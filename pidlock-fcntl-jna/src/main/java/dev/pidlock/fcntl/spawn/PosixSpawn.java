@@ -457,6 +457,22 @@ final class PosixSpawn {
                 + describe(errno) + ")");
     }
 
+    static boolean exists(long pid) throws IOException {
+        int ipid = pid(pid);
+        Platform p = require();
+        if (Libc.Processes.kill(ipid, 0) == 0) {
+            return true;
+        }
+        int errno = Libc.errno();
+        if (errno == p.errno().esrch()) {
+            return false;
+        }
+        if ("EPERM".equals(p.errno().name(errno))) {
+            return true; // there is a process, this one may not signal it
+        }
+        throw new IOException("kill(" + pid + ", 0): " + p.errno().name(errno) + " (" + describe(errno) + ")");
+    }
+
     private static int pid(long pid) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("not a process id: " + pid);

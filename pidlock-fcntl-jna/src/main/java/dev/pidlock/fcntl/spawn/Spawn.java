@@ -118,6 +118,19 @@ public final class Spawn {
     }
 
     /**
+     * Whether a process has the pid ({@code kill(pid, 0)}), also one that this process may not signal (EPERM)
+     * and may not see in {@code /proc} ({@code hidepid}): a pid that is not in {@code /proc} is not
+     * necessarily free.
+     *
+     * @param pid the process
+     * @return true when kill finds it (success or EPERM); false when no process has the pid (ESRCH)
+     * @throws IOException on any other failure
+     */
+    public static boolean exists(long pid) throws IOException {
+        return PosixSpawn.exists(pid);
+    }
+
+    /**
      * @param name a signal's name with or without {@code SIG} (for example {@code TERM}), or its number
      * @return its number on this platform
      * @throws IllegalArgumentException when unknown
