@@ -94,7 +94,7 @@ final class StartCommand implements Callable<Integer> {
                     ? " (pid " + e.holderPid().getAsLong() + ")" : "") + ".");
             return ExitCodes.OK;
         }
-        Spawn.Request request = new Spawn.Request(command, System.getenv(), lock.inheritableDescriptor(),
+        Spawn.Request request = new Spawn.Request(command, StartupSignals.commandEnvironment(), lock.inheritableDescriptor(),
                 new Spawn.DevNull(), stream(o.stdout), stream(o.stderr), true);
         long pid;
         try {
