@@ -41,6 +41,9 @@ cat "$work"/classes.* | sort -u > "$work/classlist"
 "$image/bin/java" -Xshare:dump --add-modules dev.pidlock.cli -XX:SharedClassListFile="$work/classlist" \
   -XX:SharedArchiveFile="$image/lib/server/classes.jsa" $opts $native_access >/dev/null 2>&1 \
   || echo "warning: no class-data sharing archive" >&2
+# The JVM's suspend/resume signal (see the launcher): a real-time signal nothing sends by accident (glibc keeps
+# 32 and 33; SIGRTMIN is 34; the JDK's NIO uses SIGRTMAX - 2).
+sr_signal=40
 cat > "$image/bin/pidlock" <<LAUNCHER
 #!/bin/sh
 # The pidlock command (jlink image launcher).
@@ -56,8 +59,19 @@ esac
 # ("-" unset, "=VALUE" set).
 if [ "\${LC_ALL+set}" = set ]; then PIDLOCK_LAUNCHER_LC_ALL="=\$LC_ALL"; else PIDLOCK_LAUNCHER_LC_ALL=-; fi
 export PIDLOCK_LAUNCHER_LC_ALL LC_ALL=C.UTF-8
+# The signals ignored when pidlock starts (nohup, trap '' HUP), read before the JVM changes any: they stay
+# ignored in the command pidlock runs, as across exec (a shell builtin loop: no process).
+ign=
+while read -r key value; do [ "\$key" = SigIgn: ] && { ign=\$value; break; }; done < /proc/\$\$/status
+# HotSpot suspends and resumes threads with SIGUSR2, which kills it when sent from outside (a crash report on
+# stdout and an hs_err file in the working directory): it uses signal $sr_signal instead, so that SIGUSR2 can be
+# passed on to the command. The caller's own _JAVA_SR_SIGNUM, if any, is given back to the command.
+caller_sr=\${_JAVA_SR_SIGNUM+"-Dpidlock.caller.javaSrSignum=\$_JAVA_SR_SIGNUM"}
+export _JAVA_SR_SIGNUM=$sr_signal
 exec "\$dir/bin/java" -Xshare:auto $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
   -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
+  -Dpidlock.startup.ignored="\$ign" \\
+  -Dpidlock.javaSrSignum=$sr_signal \${caller_sr:+"\$caller_sr"} \\
   -m dev.pidlock.cli/dev.pidlock.cli.Main "\$@"
 LAUNCHER
 chmod 755 "$image/bin/pidlock"

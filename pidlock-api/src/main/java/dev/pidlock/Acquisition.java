@@ -186,6 +186,11 @@ final class Acquisition {
                 throw IoErrors.translate(path, "lock", e);
             }
             if (!locked) {
+                if (foreign.isPresent()) {
+                    Optional<LockHolders.Family> family = foreign;
+                    LOG.log(Level.INFO, () -> "refusing " + path + ": the other lock family (" + family.get()
+                            + ") holds it, which backend " + backend.id() + " does not take");
+                }
                 throw conflict(wait, hint, foreign);
             }
             Optional<PathFacts> now;
@@ -221,7 +226,7 @@ final class Acquisition {
             REGISTRY.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
-            LOG.log(Level.INFO, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
+            LOG.log(Level.DEBUG, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
             return new PidLock(hold);
         }
 
@@ -267,6 +272,8 @@ final class Acquisition {
             Instant written = Instant.EPOCH.plusNanos(facts.modifiedNanos());
             StaleVerdict verdict = config.detector().assess(new RecordedHolder(pid, path, Optional.of(written)));
             if (!verdict.kind().isStale() && policy.respectsLiveUnlockedHolder()) {
+                LOG.log(Level.INFO, () -> "refusing " + path + ": not locked, but it names running pid " + pid
+                        + " (" + verdict.reason() + ")");
                 throw new AlreadyRunningException(path, pid, "pidfile " + path + " is not locked but names"
                         + " running pid " + pid + " (" + verdict.reason() + "): already running");
             }

@@ -133,7 +133,7 @@ final class Hold {
             failure = closeFailure[0];
             failedOp = "close";
         }
-        LOG.log(Level.INFO, () -> "released " + path);
+        LOG.log(Level.DEBUG, () -> "released " + path);
         if (failure != null) {
             throw IoErrors.translate(path, failedOp, failure);
         }
@@ -149,7 +149,7 @@ final class Hold {
         }
         IOException[] failure = new IOException[1];
         REGISTRY.close(entry, file, e -> failure[0] = e);
-        LOG.log(Level.INFO, () -> "handed " + path + " off to pid " + recordedPid);
+        LOG.log(Level.DEBUG, () -> "handed " + path + " off to pid " + recordedPid);
         if (failure[0] != null) {
             throw IoErrors.translate(path, "close", failure[0]);
         }
@@ -171,7 +171,7 @@ final class Hold {
             throw IoErrors.translate(path, "close", closeFailure[0]);
         }
         boolean free = Acquisition.releaseIfFree(path, backend, entry.identity(), policy);
-        LOG.log(Level.INFO, () -> free ? "released " + path + " (handed on, and nobody holds it now)"
+        LOG.log(Level.DEBUG, () -> free ? "released " + path + " (handed on, and nobody holds it now)"
                 : "closed " + path + ": it was handed on, and another process still holds it");
     }
 

@@ -5,13 +5,16 @@ import dev.pidlock.PidLockConflictException;
 import dev.pidlock.PidLockException;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.spi.ReleaseAction;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run CMD holding the lock. The pidfile names CMD's own process, and CMD inherits the"
                 + " locked descriptor, so it (and every process it starts that keeps the descriptor) holds the"
-                + " lock. SIGTERM, SIGINT and SIGHUP are passed on to CMD. When CMD ends pidlock closes its"
+                + " lock. Signals sent to pidlock reach CMD once (see README: signals). When CMD ends pidlock closes its"
                 + " descriptor without unlocking: if a process CMD started still holds the lock, the pidfile"
                 + " names that process and stays; otherwise it is removed.",
                 "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise.",
@@ -85,12 +88,15 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("pidlock: " + Main.message(e));
             return conflictExitCode;
         }
-        Spawn.Request request = new Spawn.Request(launch.argv(), RawCommandLine.environment(),
+        Spawn.Request request = new Spawn.Request(launch.argv(),
+                StartupSignals.commandEnvironment(RawCommandLine.environment()),
                 launch.inherit() ? lock.inheritableDescriptor() : OptionalInt.empty(),
                 new Spawn.Inherit(), new Spawn.Inherit(), new Spawn.Inherit(), false);
         if (noFork) {
+            Set<Integer> ignored = StartupSignals.ignored();
+            SignalForwarding.keepIgnored(ignored);
             try {
-                Spawn.exec(request);
+                Spawn.exec(request, ignored);
             } finally {
                 lock.close();
             }
@@ -152,10 +158,12 @@ final class RunCommand implements Callable<Integer> {
      * @return the command's status
      */
     private static int supervise(Spawn.Request request, PidLock lock, boolean inherit) throws Exception {
-        SignalForwarding signals = SignalForwarding.install();
+        Set<Integer> ignored = StartupSignals.ignored();
+        boolean ownGroup = !StartupSignals.hasControllingTerminal();
+        SignalForwarding signals = SignalForwarding.install(ignored, ownGroup);
         long pid;
         try {
-            pid = Spawn.spawn(request);
+            pid = Spawn.spawn(request, ignored, ownGroup);
         } catch (Exception e) {
             lock.close();
             throw e;
@@ -203,31 +211,94 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Passes SIGTERM, SIGINT and SIGHUP on to the command; a signal that arrives before the command is started
-     * is passed on (the last of them) as soon as it is.
+     * Passes signals on to the command, each once (see {@link #install}); a signal that arrives before the
+     * command is started is passed on (the last of them) as soon as it is.
      */
     private static final class SignalForwarding {
+        /** Caught and passed on, unless ignored when pidlock started. */
+        private static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "USR1", "ALRM", "WINCH", "CONT");
+        /**
+         * Signals a terminal and a shell's job control send to a whole process group: the keyboard's INT and
+         * QUIT, WINCH, HUP on hang-up, CONT on fg and bg.
+         */
+        private static final Set<String> GROUP_WIDE = Set.of("INT", "QUIT", "HUP", "WINCH", "CONT");
+        /** Signals the JVM acts on by itself, and which it acts on harmlessly when ignored instead. */
+        private static final List<String> IGNORABLE = List.of("PIPE", "XFSZ");
+
+        private final boolean ownGroup;
+        private final Set<Integer> groupWide = new HashSet<>();
         /** The command's pid, 0 until it is started. */
         private long child;
         /** The last signal that arrived before the command was started, or 0. */
         private int early;
 
-        private SignalForwarding() {
+        private SignalForwarding(boolean ownGroup) {
+            this.ownGroup = ownGroup;
+            for (String name : GROUP_WIDE) {
+                groupWide.add(Spawn.signalNumber(name));
+            }
         }
 
-        /** @return a forwarding that catches the three signals from now on */
-        static SignalForwarding install() {
-            SignalForwarding f = new SignalForwarding();
-            for (String name : List.of("TERM", "INT", "HUP")) {
-                SignalHandling.handle(name, f::arrived);
+        /**
+         * Catches the signals to pass on. The rule that makes each reach the command once: without a controlling
+         * terminal the command runs in a process group of its own, so a signal sent to pidlock's pid or to its
+         * group reaches pidlock alone, which passes it on. With a terminal the command stays in pidlock's group,
+         * so that it has the terminal and job control as any command does; the terminal and the shell signal the
+         * whole group, so the command gets {@link #GROUP_WIDE} signals directly and pidlock does not pass them on,
+         * while the others (TERM, USR1, USR2, ALRM) are passed on. A signal ignored when pidlock started is not
+         * caught: it stays ignored, in pidlock and in the command. SIGQUIT, which the JVM does not let a program
+         * catch (it prints a thread dump), is ignored by pidlock. SIGUSR2 is caught when the JVM suspends its
+         * threads with another signal (the launcher sets {@code _JAVA_SR_SIGNUM}).
+         *
+         * @param ignored  the signals ignored when pidlock started
+         * @param ownGroup whether the command runs in a process group of its own
+         * @return a forwarding that catches the signals from now on
+         */
+        static SignalForwarding install(Set<Integer> ignored, boolean ownGroup) {
+            keepIgnored(ignored);
+            SignalForwarding f = new SignalForwarding(ownGroup);
+            List<String> names = new ArrayList<>(FORWARDED);
+            if (StartupSignals.usr2Free()) {
+                names.add("USR2");
+            }
+            for (String name : names) {
+                if (!ignored.contains(Spawn.signalNumber(name))) {
+                    SignalHandling.handle(name, f::arrived);
+                }
+            }
+            try {
+                Spawn.ignore(Spawn.signalNumber("QUIT"));
+            } catch (IOException | RuntimeException e) {
+                // the JVM keeps its SIGQUIT thread dump: harmless to the command, only noisy
             }
             return f;
+        }
+
+        /**
+         * Ignores again the signals ignored when pidlock started that the JVM handles by itself (so that they
+         * stay ignored in the command: a handled signal starts at its default there).
+         *
+         * @param ignored the signals ignored when pidlock started
+         */
+        static void keepIgnored(Set<Integer> ignored) {
+            List<String> names = new ArrayList<>(IGNORABLE);
+            names.add("QUIT");
+            for (String name : names) {
+                int sig = Spawn.signalNumber(name);
+                if (ignored.contains(sig)) {
+                    try {
+                        Spawn.ignore(sig);
+                    } catch (IOException | RuntimeException e) {
+                        // the command then starts with the signal at its default
+                    }
+                }
+            }
         }
 
         private synchronized void arrived(int signal) {
             if (child == 0) {
                 early = signal;
-            } else {
+            } else if (ownGroup || !groupWide.contains(signal)) {
                 forward(child, signal);
             }
         }

@@ -102,7 +102,8 @@ final class StartCommand implements Callable<Integer> {
                     ? "pid " + e.holderPid().getAsLong() + ", " : "") + "pidfile " + Printable.of(path.toString()) + ").");
             return ExitCodes.OK;
         }
-        Spawn.Request request = new Spawn.Request(command, RawCommandLine.environment(), lock.inheritableDescriptor(),
+        Spawn.Request request = new Spawn.Request(command,
+                StartupSignals.commandEnvironment(RawCommandLine.environment()), lock.inheritableDescriptor(),
                 new Spawn.DevNull(), stream(o.stdout), stream(o.stderr), true);
         long pid;
         try {

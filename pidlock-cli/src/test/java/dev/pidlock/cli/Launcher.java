@@ -64,15 +64,31 @@ final class Launcher implements AutoCloseable {
      * @return the running launcher
      */
     Launched start(String... args) {
+        return start(null, List.of(), args);
+    }
+
+    /**
+     * Starts the launcher through another command, in a directory, and returns at once.
+     *
+     * @param cwd    its working directory, or null for this JVM's
+     * @param prefix the command that runs the launcher, for example {@code setsid}; the launcher's path and
+     *               arguments follow it
+     * @param args   its arguments
+     * @return the running launcher (or the prefix command, when that does not exec the launcher)
+     */
+    Launched start(Path cwd, List<String> prefix, String... args) {
         int n = ++count;
         Path out = work.resolve("launcher-" + n + ".out");
         Path err = work.resolve("launcher-" + n + ".err");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(executable.toString());
         command.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         try {
             Launched l = new Launched(List.of(args), pb.start(), out, err);
             launched.add(l);

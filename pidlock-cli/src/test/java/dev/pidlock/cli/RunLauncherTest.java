@@ -149,8 +149,9 @@ class RunLauncherTest {
     void aSignalToTheWrapperIsPassedOnToTheCommand(String signal) throws IOException {
         Path ready = dir.resolve("pid");
         Path got = dir.resolve("got");
-        Launcher.Launched run = pidlock.start("run", "--pidfile", pidfile.toString(), "--", "sh", "-c",
-                "trap 'echo got > \"$2\"; exit 0' " + signal + "; echo $$ > \"$1\"; while :; do sleep 0.1; done",
+        // under setsid: with a controlling terminal (a build run from one), INT and HUP are the terminal's to send
+        Launcher.Launched run = pidlock.start(null, List.of("setsid"), "run", "--pidfile", pidfile.toString(), "--",
+                "sh", "-c", "trap 'echo got > \"$2\"; exit 0' " + signal + "; echo $$ > \"$1\"; while :; do sleep 0.1; done",
                 "sh", ready.toString(), got.toString());
         long command = awaitPid(ready);
         pidlock.killLater(command);

@@ -78,8 +78,8 @@ class ConsumerSmokeTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the application did not end: " + command);
         String stderr = err.get(60, TimeUnit.SECONDS);
         assertEquals(0, p.exitValue(), String.join(" ", command) + "\n" + out + stderr);
-        // pidlock logs acquired and released at INFO through System.Logger (java.util.logging here, to stderr);
-        // warnings, the JVM's own included ("WARNING: A restricted method … has been called"), must not appear.
+        // pidlock logs acquired and released at DEBUG through System.Logger (java.util.logging here, which shows
+        // INFO and up on stderr); warnings, the JVM's own included ("WARNING: A restricted method … has been called"), must not appear.
         assertTrue(stderr.lines().noneMatch(l -> l.startsWith("WARNING") || l.startsWith("SEVERE")),
                 "the JVM or the application complained: " + String.join(" ", command) + "\n" + stderr);
         return out.lines().toList();

@@ -222,6 +222,14 @@ public record Platform(String name, OpenFlags openFlags, FcntlCommands fcntl, Fl
         }
 
         /**
+         * @return {@code POSIX_SPAWN_SETPGROUP}, 0x02 in glibc on every platform declared here (with the
+         *         attribute's process group left at 0, the child gets a group of its own)
+         */
+        public int setpgroup() {
+            return 0x02;
+        }
+
+        /**
          * @param signal a signal number
          * @return whether its disposition may be read and changed
          */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -49,13 +50,16 @@ import java.util.TreeMap;
  * others in its threads, and a mask is inherited) and every signal at its default disposition
  * ({@code POSIX_SPAWN_SETSIGDEF} with a full set: ignored signals are inherited too; the set includes glibc's
  * internal signals 32 and 33, which {@code sigfillset} leaves out and glibc's child code would otherwise
- * leave ignored).
- * {@code POSIX_SPAWN_SETSID} puts it in its own session.
+ * leave ignored), except the signals the caller asks to keep ignored: those are left out of the set, and glibc's
+ * child code leaves a signal outside the set alone when it is ignored (and resets it when it is handled). 32
+ * and 33 are always reset.
+ * {@code POSIX_SPAWN_SETSID} puts it in its own session; {@code POSIX_SPAWN_SETPGROUP} (group 0) in a process
+ * group of its own.
  *
  * <h2>exec</h2>
  * Marks every descriptor from 3 up close-on-exec ({@code close_range(3, ~0U, CLOSE_RANGE_CLOEXEC)}; by
  * {@code /proc/self/fd} where the kernel or C library lacks it), clears it on the lock descriptor, empties
- * this thread's signal mask and resets ignored signals to their default (handled ones reset by themselves
+ * this thread's signal mask and resets ignored signals (but those the caller keeps) to their default (handled ones reset by themselves
  * at exec; through the {@code rt_sigaction} syscall, which also reaches 32 and 33), then {@code execvpe}.
  * When that fails, the mask and the dispositions are restored before the exception is thrown; the
  * descriptors stay close-on-exec, which the JVM does not mind.
@@ -89,14 +93,23 @@ final class PosixSpawn {
         return spawn(request, false);
     }
 
+    static long spawn(Spawn.Request request, boolean procFdFallback) throws SpawnException {
+        return spawn(request, Set.of(), false, procFdFallback);
+    }
+
     /**
      * @param request        what to start
+     * @param keepIgnored    signals left out of the reset to default: those this JVM ignores stay ignored in
+     *                       the child (glibc's child code keeps an ignored disposition it is not asked to reset;
+     *                       a signal this JVM handles starts at its default in any case)
+     * @param ownGroup       whether the child gets a process group of its own ({@code POSIX_SPAWN_SETPGROUP})
      * @param procFdFallback close the descriptors by listing {@code /proc/self/fd} even when
      *                       {@code closefrom} is available (for tests of the fallback)
      * @return the child's pid
      * @throws SpawnException when it cannot be started
      */
-    static long spawn(Spawn.Request request, boolean procFdFallback) throws SpawnException {
+    static long spawn(Spawn.Request request, Set<Integer> keepIgnored, boolean ownGroup, boolean procFdFallback)
+            throws SpawnException {
         Platform p = require();
         Platform.Spawning s = p.spawning().orElseThrow();
         String cmd = request.argv().get(0);
@@ -140,8 +153,15 @@ final class PosixSpawn {
                     // them to SIG_IGN in the child (a blocked internal signal not in the SETSIGDEF set is
                     // ignored): put them in too, as bits of the first word (signal N is bit N - 1), which
                     // posix_spawnattr_setsigdefault copies as it is, so the command starts with nothing ignored
-                    fullSet.setLong(0, -1L);
-                    int flags = s.setsigmask() | s.setsigdef() | (request.newSession() ? s.setsid() : 0);
+                    long defaults = -1L;
+                    for (int sig : keepIgnored) {
+                        if (sig >= 1 && sig <= Long.SIZE && sig != 32 && sig != 33) {
+                            defaults &= ~(1L << (sig - 1));
+                        }
+                    }
+                    fullSet.setLong(0, defaults);
+                    int flags = s.setsigmask() | s.setsigdef() | (request.newSession() ? s.setsid() : 0)
+                            | (ownGroup ? s.setpgroup() : 0);
                     check(Libc.Processes.posix_spawnattr_setflags(attr, (short) flags), cmd, "posix_spawnattr_setflags", p);
                     check(Libc.Processes.posix_spawnattr_setsigmask(attr, emptySet), cmd, "posix_spawnattr_setsigmask", p);
                     check(Libc.Processes.posix_spawnattr_setsigdefault(attr, fullSet), cmd,
@@ -200,16 +220,18 @@ final class PosixSpawn {
     }
 
     static void exec(Spawn.Request request) throws SpawnException {
-        exec(request, false);
+        exec(request, Set.of(), false);
     }
 
     /**
      * @param request        what to run
+     * @param keepIgnored    ignored signals left ignored (any other ignored one is reset to its default)
      * @param procFdFallback mark the descriptors close-on-exec by listing {@code /proc/self/fd} even when
      *                       {@code close_range} is available (for tests of the fallback)
      * @throws SpawnException when it cannot be executed
      */
-    static void exec(Spawn.Request request, boolean procFdFallback) throws SpawnException {
+    static void exec(Spawn.Request request, Set<Integer> keepIgnored, boolean procFdFallback)
+            throws SpawnException {
         for (Spawn.Stream s : List.of(request.stdin(), request.stdout(), request.stderr())) {
             if (!(s instanceof Spawn.Inherit)) {
                 throw new IllegalArgumentException("exec keeps this process's streams: " + s + " is not possible");
@@ -244,7 +266,7 @@ final class PosixSpawn {
             Map<Integer, Memory> ignored = new LinkedHashMap<>();
             try {
                 for (int sig = 1; sig <= s.lastSignal(); sig++) {
-                    if (!s.isChangeableSignal(sig)) {
+                    if (!s.isChangeableSignal(sig) || (keepIgnored.contains(sig) && sig != 32 && sig != 33)) {
                         continue;
                     }
                     current.clear();
@@ -271,6 +293,29 @@ final class PosixSpawn {
                     e.getValue().close();
                 }
                 Libc.Processes.pthread_sigmask(s.sigSetmask(), oldSet, null);
+            }
+        }
+    }
+
+    /**
+     * Sets a signal's disposition in this process to {@code SIG_IGN}.
+     *
+     * @param signal the signal
+     * @throws IOException when it cannot be changed
+     */
+    static void ignore(int signal) throws IOException {
+        Platform p = require();
+        Platform.Spawning s = p.spawning().orElseThrow();
+        if (!s.isChangeableSignal(signal)) {
+            throw new IllegalArgumentException("signal " + signal + " cannot be ignored");
+        }
+        try (Memory ignoreAction = new Memory(s.sigactionBytes())) {
+            ignoreAction.clear(); // empty sa_mask, no flags
+            ignoreAction.setLong(0, Platform.Spawning.SIG_IGN);
+            if (rtSigaction(p, signal, ignoreAction, null) != 0) {
+                int errno = Libc.errno();
+                throw new IOException("rt_sigaction(SIG" + Signals.name(signal) + ", SIG_IGN): "
+                        + p.errno().name(errno) + " (" + describe(errno) + ")");
             }
         }
     }

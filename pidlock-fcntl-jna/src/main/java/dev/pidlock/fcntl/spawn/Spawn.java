@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.OptionalInt;
 
 /**
@@ -81,6 +82,43 @@ public final class Spawn {
      */
     public static long spawn(Request request) throws SpawnException {
         return PosixSpawn.spawn(request);
+    }
+
+    /**
+     * Starts the command with some ignored signals kept ignored, optionally in a process group of its own.
+     *
+     * @param request     what to start
+     * @param keepIgnored signals that, when this JVM ignores them, stay ignored in the command (as across a
+     *                    plain exec); every other signal starts at its default. glibc's internal 32 and 33 are
+     *                    always reset.
+     * @param ownGroup    whether it gets a process group of its own ({@code setpgid(0, 0)} in the child)
+     * @return its pid
+     * @throws SpawnException when it cannot be started
+     */
+    public static long spawn(Request request, Set<Integer> keepIgnored, boolean ownGroup) throws SpawnException {
+        return PosixSpawn.spawn(request, Set.copyOf(keepIgnored), ownGroup, false);
+    }
+
+    /**
+     * Replaces this JVM with the command, keeping some ignored signals ignored.
+     *
+     * @param request     what to run, as for {@link #exec(Request)}
+     * @param keepIgnored signals left ignored when this JVM ignores them; other ignored signals are reset
+     * @throws SpawnException when it cannot be executed
+     */
+    public static void exec(Request request, Set<Integer> keepIgnored) throws SpawnException {
+        PosixSpawn.exec(request, Set.copyOf(keepIgnored), false);
+    }
+
+    /**
+     * Ignores a signal in this process ({@code SIG_IGN} through {@code rt_sigaction}), for a signal the JVM
+     * would otherwise act on in a way a wrapper must not (SIGQUIT: a thread dump on stdout).
+     *
+     * @param signal the signal number
+     * @throws IOException when it cannot be changed
+     */
+    public static void ignore(int signal) throws IOException {
+        PosixSpawn.ignore(signal);
     }
 
     /**

@@ -44,7 +44,7 @@ public final class ExecMain {
             Spawn.Request request = new Spawn.Request(argv, env, OptionalInt.of(lock), inherit, inherit, inherit,
                     false);
             try {
-                PosixSpawn.exec(request, mode.equals("exec-fallback"));
+                PosixSpawn.exec(request, java.util.Set.of(), mode.equals("exec-fallback"));
                 System.out.println("exec returned");
             } catch (SpawnException e) {
                 System.out.println("failed " + e.getMessage());
