@@ -3,6 +3,7 @@ package dev.pidlock.cli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,9 +30,7 @@ final class Peers {
         if (pid <= 0) {
             return false;
         }
-        List<String> argv = RawCommandLine.entries(Path.of("/proc", Long.toString(pid), "cmdline")).stream()
-                .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
-        return isPeer(argv);
+        return isPeer(argv(pid));
     }
 
     /**
@@ -39,6 +38,27 @@ final class Peers {
      * @return whether it runs module {@code dev.pidlock.cli} with subcommand stop, restart or status
      */
     static boolean isPeer(List<String> argv) {
+        return subcommand(argv).filter(BRIEF::contains).isPresent();
+    }
+
+    /**
+     * @param pid a process
+     * @return whether it is a {@code pidlock run} wrapper, which passes the signals it gets on to its command
+     */
+    static boolean isRunWrapper(long pid) {
+        return pid > 0 && subcommand(argv(pid)).filter("run"::equals).isPresent();
+    }
+
+    private static List<String> argv(long pid) {
+        return RawCommandLine.entries(Path.of("/proc", Long.toString(pid), "cmdline")).stream()
+                .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    }
+
+    /**
+     * @param argv a JVM's command line
+     * @return the pidlock subcommand it runs, when it runs the pidlock command's module
+     */
+    static Optional<String> subcommand(List<String> argv) {
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             String module = null;
@@ -51,15 +71,15 @@ final class Peers {
                 continue;
             }
             if (!module.equals(MODULE) && !module.startsWith(MODULE + "/")) {
-                return false;
+                return Optional.empty();
             }
             for (int j = i + 1; j < argv.size(); j++) {
                 if (!argv.get(j).equals("--debug")) {
-                    return BRIEF.contains(argv.get(j));
+                    return Optional.of(argv.get(j));
                 }
             }
-            return false;
+            return Optional.empty();
         }
-        return false;
+        return Optional.empty();
     }
 }

@@ -294,6 +294,9 @@ final class StopCommand implements Callable<Integer> {
                     if (!ours(pid)) {
                         continue; // a new instance, not started by a holder: not ours to stop
                     }
+                    if (passesOn(pid, others)) {
+                        continue; // a pidlock run wrapper: its command, a holder too, gets the signal once
+                    }
                     Pidfd known = signalled.get(pid);
                     if (signalled.containsKey(pid) && (known == null || !known.exited())) {
                         continue;
@@ -328,6 +331,26 @@ final class StopCommand implements Callable<Integer> {
                     Pidfd.awaitExit(running, slice); // wakes as soon as one exits
                 }
             }
+        }
+
+        /**
+         * Whether {@code pid} is a {@code pidlock run} wrapper whose command (or a process it started) holds the
+         * lock too: the wrapper passes the signals it gets on, so signalling both would deliver one twice.
+         */
+        private static boolean passesOn(long pid, List<Long> holders) {
+            if (!Peers.isRunWrapper(pid)) {
+                return false;
+            }
+            for (long other : holders) {
+                long p = other;
+                for (int depth = 0; depth < 64 && p > 1; depth++) {
+                    p = ProcFs.stat(p).map(ProcStat::parent).orElse(-1L);
+                    if (p == pid) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /**

@@ -142,6 +142,20 @@ class SignalsLauncherTest {
         finish(s);
     }
 
+    /**
+     * {@code pidlock stop} finds the wrapper and the command holding the lock: it signals the command, not the
+     * wrapper too, which would pass the same signal on a second time. (The command here catches TERM and goes
+     * on, so the stop ends with "still held".)
+     */
+    @Test
+    void stopSignalsTheCommandOnceNotAlsoThroughItsWrapper() throws Exception {
+        Started s = startCounter();
+        Launcher.Result stopped = pidlock.run("stop", "--timeout", "1s", "--pidfile", pidfile.toString()).exits(1);
+        assertEquals(List.of("SIGTERM"), caught(), stopped::toString);
+        assertTrue(s.run().alive(), () -> "the wrapper was not signalled: " + stopped);
+        finish(s);
+    }
+
     @Test
     void sigquitToTheWrapperIsHarmless() throws Exception {
         Started s = startCounter();
