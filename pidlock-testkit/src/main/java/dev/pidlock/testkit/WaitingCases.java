@@ -53,7 +53,11 @@ public abstract class WaitingCases extends ContractCase {
     protected WaitingCases() {
     }
 
-    /** A wait for the test's pidfile on its own thread, for as long as {@link ChildProcess#PATIENCE}. */
+    /**
+     * A wait for the test's pidfile on its own thread, for twice {@link ChildProcess#PATIENCE}: a waiter that
+     * misses a release and would only take the lock when its timeout ends is not granted within the patience
+     * of {@link #granted()}.
+     */
     private final class Waiter implements AutoCloseable {
         final CompletableFuture<PidLock> result = new CompletableFuture<>();
         final Thread thread;
@@ -64,7 +68,7 @@ public abstract class WaitingCases extends ContractCase {
                     Thread.currentThread().interrupt();
                 }
                 try {
-                    result.complete(lock().acquire(ChildProcess.PATIENCE));
+                    result.complete(lock().acquire(ChildProcess.PATIENCE.multipliedBy(2)));
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
                 }
