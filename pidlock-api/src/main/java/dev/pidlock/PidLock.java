@@ -549,8 +549,9 @@ public final class PidLock implements AutoCloseable {
 
         /**
          * Acquires, waiting at most {@code timeout} for a holder to release. A backend that declares
-         * {@link Capability#BLOCKING_WAIT} sleeps in the kernel until the release; the others retry with pauses
-         * of at most half a millisecond. Neither spins a core.
+         * {@link Capability#BLOCKING_WAIT} sleeps in the kernel until the release; the native backends sleep
+         * until the pidfile shows a close or attribute change (inotify on Linux) and try again then and every
+         * 50 ms; other backends retry with pauses of up to 50 ms. None spins a core.
          *
          * @param timeout how long to wait at most; longer than about 146 years ({@code Long.MAX_VALUE / 2}
          *                nanoseconds, e.g. {@code ChronoUnit.FOREVER.getDuration()}) waits as if forever

@@ -24,9 +24,10 @@ public interface Exclusion {
 
     /**
      * Takes the exclusion, waiting at most {@code timeout}. The default retries {@link #tryLock()} with pauses
-     * that double from 20 µs to 0.5 ms: the hand-over takes at most half a millisecond more than the kernel
-     * needs, and the wait costs a few thousand short wake-ups a second, not a core. A backend with a real
-     * blocking wait overrides it. An implementation must answer {@link Thread#interrupt()}.
+     * that double from 20 µs to 50 ms: after the first tenth of a second the waiter wakes 20 times a second, and
+     * the hand-over takes up to 50 ms more than the kernel needs. A backend that can sleep until a release (a
+     * blocking kernel call, or events on the pidfile) overrides it. An implementation must answer
+     * {@link Thread#interrupt()}.
      *
      * @param timeout how long to wait at most; zero means do not wait
      * @return true when taken; false when the timeout passed first

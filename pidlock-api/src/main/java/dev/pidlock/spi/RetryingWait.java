@@ -6,14 +6,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A timed, interruptible wait for a lock whose kernel call cannot be given a timeout or interrupted from
- * Java: the non-blocking attempt is retried with pauses that double from 20 µs to 0.5 ms. That bounds the
- * hand-over delay by half a millisecond and costs at most a few thousand short wake-ups a second.
+ * Java, when nothing tells the waiter of a release: the non-blocking attempt is retried with pauses that double
+ * from 20 µs to 50 ms. After the first tenth of a second that is 20 wake-ups a second, and a hand-over takes up
+ * to 50 ms more than the kernel needs.
  */
 final class RetryingWait {
     /** The first pause. */
     static final long FIRST_PAUSE_NANOS = 20_000;
     /** The longest pause. */
-    static final long LONGEST_PAUSE_NANOS = 500_000;
+    static final long LONGEST_PAUSE_NANOS = 50_000_000;
 
     /** One non-blocking attempt. */
     @FunctionalInterface

@@ -1,9 +1,11 @@
 package dev.pidlock.fcntl;
 
 import dev.pidlock.fcntl.libc.NativeFile;
+import dev.pidlock.fcntl.libc.ReleaseWait;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
+import java.time.Duration;
 
 /** One {@link LockKind} on one open pidfile. */
 final class KindLock implements Exclusion {
@@ -21,6 +23,12 @@ final class KindLock implements Exclusion {
     public boolean tryLock() throws IOException {
         locked = kind.tryLock(file);
         return locked;
+    }
+
+    /** Sleeps until the pidfile shows a release, see {@link ReleaseWait}. */
+    @Override
+    public boolean lock(Duration timeout) throws IOException, InterruptedException {
+        return ReleaseWait.lock(file, this::tryLock, timeout);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.pidlock.lockf;
 import dev.pidlock.fcntl.libc.Libc;
 import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.fcntl.libc.Platform;
+import dev.pidlock.fcntl.libc.ReleaseWait;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
@@ -66,6 +67,12 @@ final class LockfLock implements Exclusion {
             return false;
         }
         return true;
+    }
+
+    /** Sleeps until the pidfile shows a release, see {@link ReleaseWait}. */
+    @Override
+    public boolean lock(Duration timeout) throws IOException, InterruptedException {
+        return ReleaseWait.lock(file, this::tryLock, timeout);
     }
 
     /** {@code fcntl(F_GETLK)}: {@code lockf} locks are POSIX record locks, so the kernel names the holder. */

@@ -21,9 +21,12 @@ import java.util.Optional;
  * stdout in single lines, then obeys commands read from stdin.
  *
  * <pre>
- * acquire PATH BACKEND [wait=MS] [release=DELETE|TRUNCATE|KEEP] [mode=rw-r-----] [or-exit]
+ * acquire PATH BACKEND [wait=MS] [release=DELETE|TRUNCATE|KEEP] [mode=rw-r-----] [or-exit] [announce]
  * backends
  * </pre>
+ *
+ * With {@code announce}, the child says {@code WAITING tid} (the Linux thread id of the acquiring thread, from
+ * {@code /proc/thread-self}, or {@code -}) just before it acquires.
  *
  * Reports: {@code ACQUIRED pid}, {@code CONFLICT locked|running holderPid message}, {@code ERROR class message}.
  * Commands: {@code release}, {@code inspect} (with the same backend; answers
@@ -57,6 +60,7 @@ public final class LockChild {
         PidLock.Builder builder = PidLock.at(Path.of(args[1])).backend(args[2]);
         Duration wait = null;
         boolean orExit = false;
+        boolean announce = false;
         for (int i = 3; i < args.length; i++) {
             String a = args[i];
             if (a.startsWith("wait=")) {
@@ -67,12 +71,17 @@ public final class LockChild {
                 builder.fileMode(a.substring(5));
             } else if (a.equals("or-exit")) {
                 orExit = true;
+            } else if (a.equals("announce")) {
+                announce = true;
             } else {
                 System.err.println("unknown option " + a);
                 System.exit(64);
             }
         }
         PidLock lock = null;
+        if (announce) {
+            say("WAITING " + threadId());
+        }
         try {
             lock = orExit ? builder.acquireOrExit() : wait == null ? builder.acquire() : builder.acquire(wait);
             say("ACQUIRED " + ProcessHandle.current().pid());
@@ -111,6 +120,15 @@ public final class LockChild {
             }
         }
         System.exit(0);
+    }
+
+    /** @return this thread's Linux thread id, or {@code -} */
+    private static String threadId() {
+        try {
+            return Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+        } catch (IOException e) {
+            return "-";
+        }
     }
 
     private static void say(String line) {

@@ -87,6 +87,51 @@ public final class Libc {
     }
 
     /**
+     * {@code inotify(7)} and the calls a wait on it needs: Linux only, bound on first use (so that a C library
+     * without inotify still serves the lock backends). The constants are the same on every Linux architecture.
+     */
+    public static final class Inotify {
+        static {
+            Native.register(Inotify.class, C);
+        }
+
+        /** {@code IN_ATTRIB}: metadata changed, among them the link count (an unlink). */
+        public static final int IN_ATTRIB = 0x004;
+        /** {@code IN_CLOSE_WRITE}: a descriptor opened for writing was closed. */
+        public static final int IN_CLOSE_WRITE = 0x008;
+        /** {@code IN_CLOSE_NOWRITE}: a descriptor not opened for writing was closed. */
+        public static final int IN_CLOSE_NOWRITE = 0x010;
+        /** {@code IN_IGNORED}: the watch was removed. */
+        public static final int IN_IGNORED = 0x8000;
+        /** {@code IN_DELETE_SELF}: the watched inode was deleted. */
+        public static final int IN_DELETE_SELF = 0x400;
+        /** {@code IN_NONBLOCK} ({@code O_NONBLOCK}). */
+        public static final int IN_NONBLOCK = 04000;
+        /** {@code IN_CLOEXEC} ({@code O_CLOEXEC}). */
+        public static final int IN_CLOEXEC = 02000000;
+        /** {@code POLLIN}. */
+        public static final short POLLIN = 0x001;
+
+        private Inotify() {
+        }
+
+        /** {@code int inotify_init1(int flags)}. */
+        public static native int inotify_init1(int flags);
+
+        /** {@code int inotify_add_watch(int fd, const char *path, uint32_t mask)}. */
+        public static native int inotify_add_watch(int fd, byte[] path, int mask);
+
+        /** {@code int inotify_rm_watch(int fd, int wd)}. */
+        public static native int inotify_rm_watch(int fd, int wd);
+
+        /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+        public static native long read(int fd, byte[] buf, long count);
+
+        /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}; {@code nfds_t} is 64-bit here. */
+        public static native int poll(byte[] fds, long nfds, int timeout);
+    }
+
+    /**
      * The calls that spawning a process needs, bound on first use, on platforms that declare spawning (so
      * that a C library without one of them still serves the lock backends). The {@code posix_spawn*} functions and {@code pthread_sigmask} return
      * an errno value (0 on success); the others return -1 and leave errno in {@link Libc#errno()}. String

@@ -18,7 +18,7 @@ import java.util.Set;
 final class MkdirLock implements Exclusion {
 
     /** How often a waiter asks the detector again about the same owner (a dead owner is seen this late). */
-    static final long REJUDGE_NANOS = Duration.ofMillis(100).toNanos();
+    static final long REJUDGE_NANOS = Duration.ofSeconds(1).toNanos();
     /** Attempts in one try before contention that keeps changing the lock directory counts as held. */
     private static final int ROUNDS = 64;
     /** Renames that fail while nothing holds the lock before the failure is reported. */
@@ -59,8 +59,8 @@ final class MkdirLock implements Exclusion {
 
     /**
      * The SPI's retrying wait, with one staging directory for the whole wait instead of one a try: each try
-     * would otherwise make and remove a directory and its entry, four metadata operations every half millisecond
-     * (on NFS, four round trips).
+     * would otherwise make and remove a directory and its entry, four metadata operations a try (on NFS, four
+     * round trips).
      */
     @Override
     public boolean lock(Duration timeout) throws IOException, InterruptedException {
