@@ -516,7 +516,12 @@ public final class PidLock implements AutoCloseable {
         }
 
         Config config() {
-            if (directory != null) {
+            return config(true);
+        }
+
+        /** @param acquiring whether the pidfile is to be taken (an explicit directory must then pass the rule) */
+        Config config(boolean acquiring) {
+            if (directory != null && acquiring) {
                 RuntimeDirectories.refuseExplicit(directory, RuntimeDirectories.currentUid()).ifPresent(why -> {
                     throw new UnsafePidFileException(path(), why);
                 });
@@ -653,7 +658,7 @@ public final class PidLock implements AutoCloseable {
          * @since 0.1
          */
         public PidFileStatus inspect() {
-            return Inspection.inspect(config());
+            return Inspection.inspect(config(false)); // looking writes nothing: any directory may be looked in
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.pidlock.spi;
 
+import dev.pidlock.internal.proc.ProcFs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,7 +19,7 @@ final class BuiltInDetectors {
         public StaleVerdict assess(RecordedHolder holder) {
             return lookup.find(holder.pid()).isPresent()
                     ? StaleVerdict.alive("process " + holder.pid() + " is alive")
-                    : StaleVerdict.dead("no process has pid " + holder.pid());
+                    : notFound(holder.pid());
         }
     }
 
@@ -39,7 +40,7 @@ final class BuiltInDetectors {
         public StaleVerdict assess(RecordedHolder holder) {
             Optional<ProcessLookup.Seen> seen = lookup.find(holder.pid());
             if (seen.isEmpty()) {
-                return StaleVerdict.dead("no process has pid " + holder.pid());
+                return notFound(holder.pid());
             }
             Optional<Instant> start = seen.get().start();
             if (start.isEmpty() || holder.writtenAt().isEmpty()) {
@@ -70,7 +71,7 @@ final class BuiltInDetectors {
         public StaleVerdict assess(RecordedHolder holder) {
             Optional<ProcessLookup.Seen> seen = lookup.find(holder.pid());
             if (seen.isEmpty()) {
-                return StaleVerdict.dead("no process has pid " + holder.pid());
+                return notFound(holder.pid());
             }
             Optional<String> line = seen.get().commandLine();
             if (line.isEmpty()) {
@@ -88,7 +89,7 @@ final class BuiltInDetectors {
         public StaleVerdict assess(RecordedHolder holder) {
             Optional<ProcessLookup.Seen> seen = lookup.find(holder.pid());
             if (seen.isEmpty()) {
-                return StaleVerdict.dead("no process has pid " + holder.pid());
+                return notFound(holder.pid());
             }
             Optional<String> theirs = seen.get().executable();
             if (theirs.isEmpty() || executable.isEmpty()) {
@@ -123,5 +124,16 @@ final class BuiltInDetectors {
             }
             return alive != null ? alive : undecided;
         }
+    }
+
+    /**
+     * A pid no process is seen with: dead, unless {@code /proc} hides other users' processes from this one
+     * ({@code hidepid}), when it proves nothing: such a pid is treated as running (the safe side).
+     */
+    private static StaleVerdict notFound(long pid) {
+        return ProcFs.hidesOthers()
+                ? StaleVerdict.undecided("no process with pid " + pid + " can be seen, but /proc hides other users'"
+                        + " processes (hidepid): it may run")
+                : StaleVerdict.dead("no process has pid " + pid);
     }
 }

@@ -99,7 +99,9 @@ final class Launch {
         int colon = owner.indexOf(':');
         String user = colon < 0 ? owner : owner.substring(0, colon);
         String group = colon < 0 ? null : owner.substring(colon + 1);
-        if (user.isBlank() || (group != null && group.isBlank())) {
+        if (user.isBlank() || (group != null && group.isBlank()) || user.startsWith("-")
+                || (group != null && group.startsWith("-"))) {
+            // chown(2) reads -1 as "leave unchanged": a negative id would quietly change nothing
             throw new Target.UsageException("--owner takes USER or USER:GROUP, not \"" + owner + "\"");
         }
         try {

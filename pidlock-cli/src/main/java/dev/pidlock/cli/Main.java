@@ -97,6 +97,8 @@ public final class Main {
     }
 
     private static int execute(CommandLine cli, String[] args) {
+        // an argument that starts with @ is an argument (a curl -d @body, a javac @options), never a file of more
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, line, parsed) -> report(line, e));
         cli.setParameterExceptionHandler((e, args1) -> {
             PrintWriter err = e.getCommandLine().getErr();

@@ -143,8 +143,7 @@ final class RunCommand implements Callable<Integer> {
                     + " cannot pass its lock to the command, and " + SETPRIV + " (to kill the command if"
                     + " pidlock dies) is missing; use ofd, flock or ofd+flock");
         }
-        System.err.println("pidlock: backend " + chosen.id() + " cannot pass its lock to the command;"
-                + " supervising it (it is killed if pidlock dies; processes it starts are not)");
+        // asked for with --supervise, whose limit its help and the README state: nothing to warn about
         argv.addAll(0, List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         return new LaunchChoice(false, argv);
     }

@@ -38,6 +38,10 @@ final class Target {
             }
             return PidLock.at(choice.pidfile);
         }
+        if (choice.name.isBlank()) {
+            // an unset $NAME in a script: it must not quietly become the default name, shared with others
+            throw new UsageException("--name is empty");
+        }
         PidLock.Builder b = PidLock.named(choice.name);
         if (dir != null) {
             b.directory(dir);

@@ -52,6 +52,35 @@ class BadInputLauncherTest {
         assertFalse(Files.exists(pidfile));
     }
 
+    /** An argument that starts with @ reaches the command as it is, never as the words of a file it names. */
+    @Test
+    void anArgumentStartingWithAtIsNotAFileToExpand() throws IOException {
+        Path data = Files.writeString(dir.resolve("data.json"), "{\"k\": 1}\n--name evil\n");
+        Path out = dir.resolve("out");
+        pidlock.run("run", "--pidfile", pidfile.toString(), "--", "sh", "-c", "printf '%s\\n' \"$@\" > \"$0\"",
+                out.toString(), "-d", "@" + data, "@@x").exits(0);
+        assertEquals("-d\n@" + data + "\n@@x\n", Files.readString(out));
+        pidlock.run("status", "--name", "@" + data, "--dir", dir.toString()).exits(3);
+    }
+
+    /** An empty --name (an unset variable in a script) is refused, not the default name shared with others. */
+    @Test
+    void anEmptyNameIsAUsageError() {
+        pidlock.run("status", "--name", "", "--dir", dir.toString()).exits(64).oneErrorLine("--name is empty");
+        pidlock.run("run", "--name", " ", "--dir", dir.toString(), "--", "true").exits(64)
+                .oneErrorLine("--name is empty");
+    }
+
+    /** chown(2) reads -1 as "unchanged": a negative --owner would change nothing, quietly. */
+    @Test
+    void aNegativeOwnerIsAUsageError() {
+        pidlock.run("run", "--owner", "-1", "--pidfile", pidfile.toString(), "--", "true").exits(64)
+                .oneErrorLine("--owner");
+        pidlock.run("run", "--owner", "root:-1", "--pidfile", pidfile.toString(), "--", "true").exits(64)
+                .oneErrorLine("--owner");
+        assertFalse(Files.exists(pidfile));
+    }
+
     @Test
     void aMalformedDurationIsAUsageError() {
         for (List<String> args : List.of(
@@ -197,8 +226,8 @@ class BadInputLauncherTest {
     }
 
     /**
-     * A directory given with --dir must be owned by the user or root and not writable by others without the
-     * sticky bit; the refusal names its owner and mode.
+     * A directory given with --dir must be owned by the user or root (root may name any user's) and not writable
+     * by others without the sticky bit; the refusal names its owner and mode.
      */
     @Test
     void anExplicitDirectoryOfAnotherUserOrOpenToOthersIsRefusedNamingOwnerAndMode() throws IOException {
@@ -207,9 +236,15 @@ class BadInputLauncherTest {
         Path theirs = Files.createDirectory(dir.resolve("theirs"));
         Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setAttribute(theirs, "unix:uid", 4321);
-        pidlock.run("run", "--name", "x", "--dir", theirs.toString(), "--", "true").exits(73)
-                .oneErrorLine(theirs.toString(), "uid 4321", "0755");
-        pidlock.run("status", "--name", "x", "--dir", theirs.toString()).exits(73).oneErrorLine("uid 4321");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // another user (nobody) may not put its pidfile in uid 4321's directory
+        Launcher.Result nobody = Launcher.Result.of(new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", pidlock.executable().toString(), "run", "--name", "x", "--dir", theirs.toString(),
+                "--", "true"));
+        nobody.exits(73).oneErrorLine(theirs.toString(), "uid 4321", "0755");
+        // root may (the directory of a service that runs as that user); looking is anybody's
+        pidlock.run("status", "--name", "x", "--dir", theirs.toString()).exits(3);
+        pidlock.run("run", "--name", "y", "--dir", theirs.toString(), "--", "true").exits(0);
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         pidlock.run("run", "--name", "x", "--dir", open.toString(), "--", "true").exits(73)

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -229,6 +230,34 @@ final class Launcher implements AutoCloseable {
      * @param stderr what it printed on stderr
      */
     record Result(List<String> args, int exit, String stdout, String stderr) {
+
+        /**
+         * Runs a command line of the test's making (the launcher under setpriv, say) to its end.
+         *
+         * @param pb the process to run
+         * @return what it did
+         */
+        static Result of(ProcessBuilder pb) {
+            try {
+                Process p = pb.start();
+                p.getOutputStream().close();
+                CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(p.getErrorStream().readAllBytes());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                String out = new String(p.getInputStream().readAllBytes());
+                int exit = p.waitFor();
+                return new Result(pb.command(), exit, out, err.join());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
 
         /**
          * Asserts the exit status, and that no stack trace was printed (unless {@code --debug} was given).

@@ -152,7 +152,8 @@ public final class RuntimeDirectories {
 
     /**
      * The rule a pidfile directory given explicitly ({@code directory(…)}, {@code --dir}) must pass: owned by
-     * the user or root, and not writable by others without the sticky bit. A directory that does not exist
+     * the user or root (root may name any user's directory: a service that runs as that user), and not writable
+     * by others without the sticky bit. A directory that does not exist
      * (or cannot be read) passes here: opening the pidfile reports it.
      *
      * @param dir the directory
@@ -170,7 +171,8 @@ public final class RuntimeDirectories {
         if ((mode & 0170000) != 0040000) {
             return Optional.empty();
         }
-        return unsafe(((Number) a.get("uid")).longValue(), mode, uid)
+        // root names a user's directory on purpose (its service's): only the mode is checked then
+        return unsafe(((Number) a.get("uid")).longValue(), mode, uid == 0 ? -1 : uid)
                 .map(reason -> "refusing pidfile directory " + dir + ": " + reason);
     }
 

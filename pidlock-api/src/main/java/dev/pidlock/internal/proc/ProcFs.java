@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,6 +37,39 @@ public final class ProcFs {
      */
     public static Optional<ProcStat> stat(long pid) {
         return firstLine(dir(pid).resolve("stat")).flatMap(ProcStat::parse);
+    }
+
+    /**
+     * Whether {@code /proc} hides other users' processes from this one: mounted with {@code hidepid} other than
+     * 0 ({@code off}), and this process is not root. A pid such a {@code /proc} does not show may still run.
+     *
+     * @return whether a process of another user may be invisible here
+     */
+    public static boolean hidesOthers() {
+        if (ownerOfSelf().orElse(-1) == 0) {
+            return false;
+        }
+        return lines(PROC.resolve("self/mountinfo")).map(ProcFs::hidepidIn).orElse(false);
+    }
+
+    /** @return whether the mountinfo lines mount {@code /proc} with a hidepid that hides */
+    static boolean hidepidIn(List<String> mountinfo) {
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            int dash = Arrays.asList(f).indexOf("-");
+            if (f.length < 5 || !f[4].equals("/proc") || dash < 0 || dash + 3 >= f.length
+                    || !f[dash + 1].equals("proc")) {
+                continue;
+            }
+            for (String option : f[dash + 3].split(",")) {
+                if (option.startsWith("hidepid=")) {
+                    String v = option.substring("hidepid=".length());
+                    return !v.equals("0") && !v.equals("off");
+                }
+            }
+            return false;
+        }
+        return false;
     }
 
     /**

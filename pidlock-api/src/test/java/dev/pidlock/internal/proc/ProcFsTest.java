@@ -218,4 +218,19 @@ class ProcFsTest {
         assertEquals(OptionalLong.empty(), ProcFs.parseKibibytes(List.of("VmRSS: -5 kB"), "VmRSS:"));
         assertEquals(OptionalLong.of(5120), ProcFs.parseKibibytes(List.of("VmRSS: 5 kB"), "VmRSS:"));
     }
+
+    /** /proc mounted with hidepid hides other users' processes: a pid it does not show may run. */
+    @Test
+    void hidepidIsReadFromTheMountOfProc() {
+        String root = "22 1 0:5 / / rw,relatime shared:1 - ext4 /dev/sda1 rw";
+        String hidden = "25 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw,hidepid=2";
+        String invisible = "25 22 0:21 / /proc rw,relatime - proc proc rw,hidepid=invisible";
+        String off = "25 22 0:21 / /proc rw,relatime - proc proc rw,hidepid=0";
+        String plain = "25 22 0:21 / /proc rw,relatime shared:12 - proc proc rw";
+        assertTrue(ProcFs.hidepidIn(List.of(root, hidden)));
+        assertTrue(ProcFs.hidepidIn(List.of(invisible)));
+        assertFalse(ProcFs.hidepidIn(List.of(root, off)));
+        assertFalse(ProcFs.hidepidIn(List.of(root, plain)));
+        assertFalse(ProcFs.hidepidIn(List.of("25 22 0:21 / /mnt rw - proc proc rw,hidepid=2")), "not /proc");
+    }
 }
