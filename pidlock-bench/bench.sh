@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Runs pidlock's benchmarks and its peers, and writes pidlock-bench/results/<YYYY-MM-DD>-jdk<N>.md, .svg (cycle
-# per backend against the C floors) and -peers.svg (pidlock against libbsd, Python pid and the floors; start-up).
+# Runs pidlock's benchmarks and its peers, and writes pidlock-bench/results/<YYYY-MM-DD>-jdk<N>.md, .svg (the
+# cycle per backend against the C floors) and -peers.svg (pidlock against the floors, libbsd and Python pid;
+# the command's start-up). One report per JDK: run it once per JDK.
 #
 #   pidlock-bench/bench.sh [--quick | --full] [--build] [--note TEXT] [--out DIR]
 #
 # --quick (default, about ten minutes) uses 4 × 0.4 s warm-up, 5 × 0.4 s measured, one fork; --full uses the
 # benchmarks' own, longer settings. --build runs
 # "mvn -B -ntp package -pl pidlock-bench,pidlock-cli -am -DskipTests" first; otherwise target/benchmarks.jar
-# must exist. --out writes the report into DIR instead of pidlock-bench/results. JAVA_HOME selects the JDK (else java on the PATH). JMH_ARGS is appended to the JMH command lines
-# of the cycle, held and scale benchmarks, for example JMH_ARGS='-p backend=ofd+flock,nio'. PIDLOCK_IMAGE is the
-# jlink image whose start-up is measured (default pidlock-cli/target/pidlock).
-# Peers, each in the same run, each row saying why when it is absent: the C floors (gcc); libbsd pidfile(3)
+# must exist. --out writes the report into DIR instead of pidlock-bench/results. --note adds a line to it.
+# JAVA_HOME selects the JDK (else java on the PATH). JMH_ARGS is appended to the JMH command lines of the
+# cycle, held and scale benchmarks, for example JMH_ARGS='-p backend=ofd+flock,nio'. PIDLOCK_IMAGE is the jlink
+# image whose start-up is measured (default pidlock-cli/target/pidlock; build it with the report's JDK).
+# Peers, in the same run, each row saying why when it is absent: the C floors (gcc); libbsd pidfile(3)
 # (gcc -lbsd; libbsd-dev is installed with apt-get when missing and this runs as root); Python pid 3.0.4 (pip
 # into a throw-away venv; without the package registry, a re-implementation of its system calls, labelled as
-# such); flock(1). Needs bash, python3 and Linux.
+# such); java Hello and flock(1) for the start-up. Needs bash, python3 and Linux.
 set -euo pipefail
 
 die() {
