@@ -174,18 +174,19 @@ if python3 -m venv "$PY_VENV" >"$WORK/pip-pid.log" 2>&1 \
     PY_BIN="$PY_VENV/bin/python"
     PY_NOTE="the pid 3.0.4 package (pip, in a throw-away venv), $("$PY_BIN" -V 2>&1); a loop over pid.PidFile (atexit and SIGTERM handlers off)"
 else
-    PY_NOTE="NOT the pid package: pip install pid==3.0.4 failed ($(grep -m1 -E '^ERROR' "$WORK/pip-pid.log" || tail -1 "$WORK/pip-pid.log")); a re-implementation of pid 3.0.4's system calls (src/main/python/pid_cycle.py reimpl: open a+, flock, read + kill(pid, 0), fchmod, truncate, write, flush; close, remove), $(python3 -V 2>&1)"
+    PY_NOTE="NOT the pid package: pip install pid==3.0.4 failed ($(grep -m1 -E '^ERROR' "$WORK/pip-pid.log" || tail -1 "$WORK/pip-pid.log")); a re-implementation of pid 3.0.4's system calls (src/main/python/pid_cycle.py reimpl: stat and access the directory, open a+, flock, read + kill(pid, 0), fchmod, truncate, write, flush; close, stat, remove), $(python3 -V 2>&1)"
     say "Python pid: pip install failed, using the re-implementation of its system calls (labelled in the report)"
 fi
 
 # Runs "$@" with @N@ and @R@ replaced: once to calibrate (200 cycles), then ROUNDS rounds of about ROUND_MS;
-# each line it prints goes to peers.txt behind the prefix $1
+# each line it prints goes to peers.txt behind the prefix $1. Fails (its errors in peers.err) when the program does.
 measure() {
     local prefix=$1 ns n
     shift
-    ns=$(substitute 200 1 "$@" | awk '{print $4}')
+    ns=$(substitute 200 1 "$@" 2>>"$WORK/peers.err" | awk '{print $4}') || return 1
+    [ -n "$ns" ] || return 1
     n=$(awk -v ns="$ns" -v ms="$FLOOR_ROUND_MS" 'BEGIN { n = int(ms * 1e6 / ns); print (n < 100) ? 100 : n }')
-    substitute "$n" "$FLOOR_ROUNDS" "$@" | sed "s/^/$prefix /" >>"$WORK/peers.txt"
+    substitute "$n" "$FLOOR_ROUNDS" "$@" 2>>"$WORK/peers.err" | sed "s/^/$prefix /" >>"$WORK/peers.txt"
 }
 substitute() {
     local n=$1 r=$2 a args=()
@@ -215,15 +216,20 @@ run_peers() {
                         [ "$release" = keep ] && extra+=(keep)
                         [ "$write" = in-place ] && extra+=(in-place)
                         measure "$fs $release $write" "$FLOOR_BIN" "$kind" "$dir/floor.pid" @N@ @R@ \
-                            "${extra[@]+"${extra[@]}"}"
+                            "${extra[@]+"${extra[@]}"}" \
+                            || die "the C floor failed: $(tail -1 "$WORK/peers.err" 2>/dev/null)"
                     done
                 done
             done
         fi
-        if [ -n "$BSD_BIN" ]; then
-            measure "$fs delete own" "$BSD_BIN" "$dir/libbsd.pid" @N@ @R@
+        if [ -n "$BSD_BIN" ] && ! measure "$fs delete own" "$BSD_BIN" "$dir/libbsd.pid" @N@ @R@; then
+            BSD_NOTE+="; FAILED on $fs: $(tail -1 "$WORK/peers.err" 2>/dev/null)"
+            say "libbsd pidfile(3) failed on $fs (log: $WORK/peers.err)"
         fi
-        measure "$fs delete own" "$PY_BIN" -B "$HERE/src/main/python/pid_cycle.py" "$PY_MODE" "$dir" @N@ @R@
+        if ! measure "$fs delete own" "$PY_BIN" -B "$HERE/src/main/python/pid_cycle.py" "$PY_MODE" "$dir" @N@ @R@; then
+            PY_NOTE+="; FAILED on $fs: $(tail -1 "$WORK/peers.err" 2>/dev/null)"
+            say "Python pid failed on $fs (log: $WORK/peers.err)"
+        fi
     done
 }
 

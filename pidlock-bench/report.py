@@ -253,7 +253,7 @@ def worst(values, key=max):
     return key(values) if values else None
 
 
-def targets(cyc, peers, results, handover, waitcost, startup):
+def targets(info, cyc, peers, results, handover, waitcost, startup):
     """PRODUCT.md §8 / issue 14's targets, decided from this run's figures."""
     t = Verdicts()
     cell = {(r["backend"], r["fs"], r["release"]): r for r in cyc}
@@ -273,18 +273,20 @@ def targets(cyc, peers, results, handover, waitcost, startup):
     cycle_vs(shm, "ratio_in_place", 1.3, f"{d} cycle on tmpfs ≤ 1.3× the C floor with the same locks (in place)",
              "shm", "floor_in_place", f"the truncating floor: {times(shm and shm['ratio'])}" if shm else None)
 
-    def faster(fs, limit, fs_name, peer_name, peer_us, key):
+    def faster(fs, limit, fs_name, peer_name, peer_us, key, why):
         row = cell.get((d, fs, "delete"))
         v = row and row[key]
         t.add(f"{d} cycle on {fs_name} ≥ {limit}× faster than {peer_name}",
-              f"{v:.2f}× ({fmt(peer_us)} µs against {row['us']:.2f} µs)" if v else "no figure",
+              f"{v:.2f}× ({fmt(peer_us)} µs against {row['us']:.2f} µs)" if v else
+              ("no figure" if row else "no pidlock figure") + ("" if peer_us else f" (the peer: {why})"),
               None if not v else v >= limit)
 
-    faster("shm", 4, "tmpfs", peers.python_label(), peers.python("shm"), "vs_python")
+    py_why, bsd_why = info.get("py_note", "no figure"), info.get("bsd_note", "no figure")
+    faster("shm", 4, "tmpfs", peers.python_label(), peers.python("shm"), "vs_python", py_why)
     cycle_vs(disk, "ratio_in_place", 1.5, f"{d} cycle on ext4 ≤ 1.5× the C floor that does not truncate an empty file",
              "disk", "floor_in_place")
-    faster("disk", 5, "ext4", "libbsd pidfile(3)", peers.libbsd("disk"), "vs_libbsd")
-    faster("disk", 5, "ext4", peers.python_label(), peers.python("disk"), "vs_python")
+    faster("disk", 5, "ext4", "libbsd pidfile(3)", peers.libbsd("disk"), "vs_libbsd", bsd_why)
+    faster("disk", 5, "ext4", peers.python_label(), peers.python("disk"), "vs_python", py_why)
     allocs = {(r["fs"], r["release"]): r["alloc"] for r in cyc if r["backend"] == d and r["alloc"] is not None}
     a = worst(allocs.values())
     t.add(f"{d} allocation ≤ 1 KB per cycle (-prof gc; the largest of its fs × release rows)",
@@ -359,7 +361,7 @@ def markdown(work, info, results, peers):
     w(f"| start-up | {info.get('startup_note') or '–'} |")
     w("")
 
-    verdicts = targets(cyc, peers, results, handover, waitcost, startup)
+    verdicts = targets(info, cyc, peers, results, handover, waitcost, startup)
     w("## Targets (PRODUCT.md §8, issue 14)")
     w("")
     w("Decided from this run's figures, for the default backend; the tables below give every backend.")
@@ -385,7 +387,8 @@ def markdown(work, info, results, peers):
         for write, label in (("truncate", "truncate"), ("in-place", "in place")):
             cells = [fmt(peers.floor(kind, fs, rel, write)) for fs in FS_ORDER for rel in RELEASE_ORDER]
             w(f"| C floor {kind}, {label} | " + " | ".join(cells) + " |")
-    w(f"| libbsd pidfile(3) | {fmt(peers.libbsd('shm'))} | – | {fmt(peers.libbsd('disk'))} | – |")
+    bsd_absent = "" if peers.libbsd("shm") or peers.libbsd("disk") else f" ({info.get('bsd_note', 'no figure')})"
+    w(f"| libbsd pidfile(3){bsd_absent} | {fmt(peers.libbsd('shm'))} | – | {fmt(peers.libbsd('disk'))} | – |")
     w(f"| {peers.python_label()} | {fmt(peers.python('shm'))} | – | {fmt(peers.python('disk'))} | – |")
     w("")
     if peers.python_kind != "pid":
@@ -523,7 +526,7 @@ def markdown(work, info, results, peers):
                 r = ratio(med, stats[base][1]) if base in stats else None
                 w(f"| {n} | {k} | {med:.1f} | {lo:.1f} | {hi:.1f} | {times(r)} |")
             else:
-                w(f"| {n} | failed: {errors.get(n, '?')} | | | | |")
+                w(f"| {n}: failed ({errors.get(n, '?')}) | – | – | – | – | – |")
         w("")
         if info.get("startup_note"):
             w(info["startup_note"])
