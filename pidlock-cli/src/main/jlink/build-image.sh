@@ -1,11 +1,13 @@
 #!/bin/sh
-# Builds the pidlock jlink image: JAVA_HOME CLI_JAR MODULES_DIR IMAGE_DIR [NEWER_JDK]
+# Builds the pidlock jlink image: JAVA_HOME CLI_JAR MODULES_DIR IMAGE_DIR [NEWER_JDK [PICOCLI_SOURCES VERSION]]
 # The image is linked by the newer of JAVA_HOME (the JDK Maven runs on) and NEWER_JDK (when it is installed; a
 # JDK without jmods links from its own run-time image, JEP 493); the modules stay --release 17. On JDK 25 and
 # later the image gets an AOT cache (JEP 483/514), on older ones a class-data sharing archive, both trained on
-# typical runs.
+# typical runs. With PICOCLI_SOURCES (picocli's unpacked sources jar) picocli is compiled at --release 17 and
+# replaces its jar from MODULES_DIR.
 set -eu
-java_home=$1; cli_jar=$2; modules=$3; image=$4; newer=${5:-}
+java_home=$1; cli_jar=$2; modules=$3; image=$4; newer=${5:-}; picocli_src=${6:-}; picocli_version=${7:-}
+here=$(cd "$(dirname "$0")" && pwd)
 feature() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null; }
 jdk=$java_home
 if [ -n "$newer" ] && [ -x "$newer/bin/jlink" ] && [ "$(feature "$newer")" -gt "$(feature "$java_home")" ] 2>/dev/null; then
@@ -13,13 +15,37 @@ if [ -n "$newer" ] && [ -x "$newer/bin/jlink" ] && [ "$(feature "$newer")" -gt "
 fi
 version=$(feature "$jdk")
 echo "pidlock image: linked by $jdk (Java $version)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# picocli compiled from its sources jar (picocli supports inclusion as source): its published jar is Java 5
+# bytecode, which class-data sharing and the AOT cache skip, with every class that implements its interfaces.
+module_path=$cli_jar
+for m in "$modules"/*.jar; do
+  case ${m##*/} in picocli-*.jar) [ -n "$picocli_src" ] && continue ;; esac
+  module_path="$module_path:$m"
+done
+if [ -n "$picocli_src" ]; then
+  mkdir -p "$work/picocli/classes/META-INF"
+  "$jdk/bin/javac" --release 17 -encoding UTF-8 -nowarn -Xlint:none -d "$work/picocli/classes" \
+    "$here/../picocli/module-info.java" "$picocli_src"/picocli/*.java >"$work/picocli/javac.log" 2>&1 \
+    || { cat "$work/picocli/javac.log" >&2; echo "picocli did not compile from $picocli_src" >&2; exit 1; }
+  cp "$here/../picocli/LICENSE" "$work/picocli/classes/META-INF/LICENSE"
+  sed "s/\${version}/$picocli_version/g" "$here/../picocli/NOTICE" > "$work/picocli/classes/META-INF/NOTICE"
+  "$jdk/bin/jar" --create --file "$work/picocli/info.picocli.jar" --module-version "$picocli_version" \
+    -C "$work/picocli/classes" .
+  module_path="$module_path:$work/picocli/info.picocli.jar"
+fi
 rm -rf "$image"
 "$jdk/bin/jlink" \
-  --module-path "$cli_jar:$modules" \
+  --module-path "$module_path" \
   --add-modules dev.pidlock.cli,dev.pidlock.nio,dev.pidlock.fcntl,dev.pidlock.lockf,jdk.unsupported \
   --strip-debug --no-header-files --no-man-pages \
   --output "$image" 2>&1 | grep -v "is deprecated" || true
 [ -x "$image/bin/java" ] || { echo "jlink failed" >&2; exit 1; }
+if [ -n "$picocli_src" ]; then
+  mkdir -p "$image/legal/info.picocli"
+  cp "$work/picocli/classes/META-INF/LICENSE" "$work/picocli/classes/META-INF/NOTICE" "$image/legal/info.picocli/"
+fi
 # JNA's native library, unpacked once into the image instead of at every start.
 arch=$(uname -m); case "$arch" in x86_64) jna=linux-x86-64;; aarch64) jna=linux-aarch64;; *) jna="";; esac
 if [ -n "$jna" ]; then
@@ -37,8 +63,6 @@ printf '%s\n' '# pidlock logs warnings only; --debug turns on more.' '.level=WAR
   'java.util.logging.SimpleFormatter.format=pidlock: %4$s: %5$s%6$s%n' > "$image/conf/pidlock-logging.properties"
 # The classes typical runs load and link, recorded in ONE JVM that runs each command line in turn (the class
 # lists of several runs cannot be merged), the main module the launcher's (the archive records it).
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 java_opts() {
   echo "$opts $native_access -Djna.boot.library.path=$image/lib -Djava.util.logging.config.file=$image/conf/pidlock-logging.properties"
 }
