@@ -43,7 +43,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Wait this long for the lock (500ms, 10s, 2m, or seconds).")
     Duration wait;
 
-    @Option(names = "--conflict-exit-code", paramLabel = "N", defaultValue = "1",
+    /** The default of {@code --conflict-exit-code}. */
+    static final String DEFAULT_CONFLICT_EXIT_CODE = "1";
+
+    @Option(names = "--conflict-exit-code", paramLabel = "N", defaultValue = DEFAULT_CONFLICT_EXIT_CODE,
             description = "Exit status when the lock is held or the pidfile names a running process (default 1).")
     int conflictExitCode;
 
