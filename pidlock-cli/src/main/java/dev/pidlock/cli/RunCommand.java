@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -83,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
         if (keepFile) {
             b.onRelease(ReleaseAction.KEEP);
         }
+        // read while the backend loads on the warm-up thread (chooseLaunch waits for it): the same whenever read
+        Map<String, String> environment = StartupSignals.commandEnvironment(RawCommandLine.environment());
+        SignalHandling.prepare();
         LaunchChoice launch = chooseLaunch(b);
         PidLock lock;
         try {
@@ -91,8 +95,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("pidlock: " + Main.message(e));
             return conflictExitCode;
         }
-        Spawn.Request request = new Spawn.Request(launch.argv(),
-                StartupSignals.commandEnvironment(RawCommandLine.environment()),
+        Spawn.Request request = new Spawn.Request(launch.argv(), environment,
                 launch.inherit() ? lock.inheritableDescriptor() : OptionalInt.empty(),
                 new Spawn.Inherit(), new Spawn.Inherit(), new Spawn.Inherit(), false);
         if (noFork) {
