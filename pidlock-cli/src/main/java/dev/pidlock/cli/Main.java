@@ -86,8 +86,13 @@ public final class Main {
         warming = true;
         Thread t = new Thread(() -> {
             try {
-                Spawn.bind();
+                // the backend first: the command waits for it to take the lock, and spawns only after
                 dev.pidlock.PidLock.at(java.nio.file.Path.of("/")).selectedBackend();
+            } catch (Throwable ignored) {
+                // the command meets the same problem itself, and reports it
+            }
+            try {
+                Spawn.bind();
             } catch (Throwable ignored) {
                 // the command meets the same problem itself, and reports it
             }
