@@ -7,7 +7,10 @@ import dev.pidlock.PidLockConflictException;
 import dev.pidlock.UnsafePidFileException;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.fcntl.spawn.SpawnException;
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -22,6 +25,8 @@ public final class Main {
      *             {@code /proc/self/cmdline} ({@link RawCommandLine})
      */
     public static void main(String[] args) {
+        // the JVM's arguments name the subcommand as /proc/self/cmdline does (ASCII): start at once
+        startWarmUp(args);
         System.exit(run(RawCommandLine.arguments(args)));
     }
 
@@ -44,8 +49,12 @@ public final class Main {
             }
         }
         String first = rest.isEmpty() ? null : rest.get(0);
-        if (first != null && !first.equals("backends") && !first.startsWith("-")) {
-            warmUp();
+        startWarmUp(rest.toArray(String[]::new));
+        if ("run".equals(first)) {
+            RunCommand plain = PlainRun.parse(rest.subList(1, rest.size()));
+            if (plain != null) {
+                return execute(plain);
+            }
         }
         CommandLine cli = commandLine(first);
         if (cli.getCommandSpec().userObject() instanceof PidlockCommand) {
@@ -54,15 +63,36 @@ public final class Main {
         return execute(cli, rest.subList(1, rest.size()).toArray(String[]::new));
     }
 
+    private static boolean warming;
+
     /**
      * Loads JNA, the C library bindings and the default backend (with its probe) on a second thread while
-     * picocli reads the command's annotations on this one: the two are most of a run's start-up.
+     * the command line is read on this one: the two are most of a run's start-up. Once per JVM, for a subcommand
+     * that locks or looks at a pidfile.
+     *
+     * @param args the command line ({@code --debug} may be in it)
      */
-    private static void warmUp() {
+    private static synchronized void startWarmUp(String[] args) {
+        String first = null;
+        for (String a : args) {
+            if (!a.equals("--debug")) {
+                first = a;
+                break;
+            }
+        }
+        if (warming || first == null || first.equals("backends") || first.startsWith("-")) {
+            return;
+        }
+        warming = true;
         Thread t = new Thread(() -> {
             try {
-                Spawn.bind();
+                // the backend first: the command waits for it to take the lock, and spawns only after
                 dev.pidlock.PidLock.at(java.nio.file.Path.of("/")).selectedBackend();
+            } catch (Throwable ignored) {
+                // the command meets the same problem itself, and reports it
+            }
+            try {
+                Spawn.bind();
             } catch (Throwable ignored) {
                 // the command meets the same problem itself, and reports it
             }
@@ -109,8 +139,37 @@ public final class Main {
         return cli.execute(args);
     }
 
+    /**
+     * Runs a {@code run} read by {@link PlainRun} as picocli's {@code execute} runs one it read: its status, or a
+     * failure reported as {@link #execute(CommandLine, String[])} reports it, on the same kind of writer.
+     */
+    private static int execute(RunCommand plain) {
+        try {
+            return plain.call();
+        } catch (Exception e) {
+            return report(new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.err, stderrCharset()))
+                    , true), e);
+        }
+    }
+
+    /** @return the character set picocli writes standard error with */
+    private static Charset stderrCharset() {
+        String name = System.getProperty("sun.stderr.encoding");
+        if (name != null) {
+            try {
+                return Charset.forName("cp65001".equalsIgnoreCase(name) ? "UTF-8" : name);
+            } catch (RuntimeException e) {
+                return Charset.defaultCharset();
+            }
+        }
+        return Charset.defaultCharset();
+    }
+
     private static int report(CommandLine line, Exception e) {
-        PrintWriter err = line.getErr();
+        return report(line.getErr(), e);
+    }
+
+    private static int report(PrintWriter err, Exception e) {
         err.println("pidlock: " + message(e));
         if (debug) {
             e.printStackTrace(err);

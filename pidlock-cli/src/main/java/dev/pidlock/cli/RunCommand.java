@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -43,7 +44,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Wait this long for the lock (500ms, 10s, 2m, or seconds).")
     Duration wait;
 
-    @Option(names = "--conflict-exit-code", paramLabel = "N", defaultValue = "1",
+    /** The default of {@code --conflict-exit-code}. */
+    static final String DEFAULT_CONFLICT_EXIT_CODE = "1";
+
+    @Option(names = "--conflict-exit-code", paramLabel = "N", defaultValue = DEFAULT_CONFLICT_EXIT_CODE,
             description = "Exit status when the lock is held or the pidfile names a running process (default 1).")
     int conflictExitCode;
 
@@ -80,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
         if (keepFile) {
             b.onRelease(ReleaseAction.KEEP);
         }
+        // read while the backend loads on the warm-up thread (chooseLaunch waits for it): the same whenever read
+        Map<String, String> environment = StartupSignals.commandEnvironment(RawCommandLine.environment());
+        SignalHandling.prepare();
         LaunchChoice launch = chooseLaunch(b);
         PidLock lock;
         try {
@@ -88,8 +95,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("pidlock: " + Main.message(e));
             return conflictExitCode;
         }
-        Spawn.Request request = new Spawn.Request(launch.argv(),
-                StartupSignals.commandEnvironment(RawCommandLine.environment()),
+        Spawn.Request request = new Spawn.Request(launch.argv(), environment,
                 launch.inherit() ? lock.inheritableDescriptor() : OptionalInt.empty(),
                 new Spawn.Inherit(), new Spawn.Inherit(), new Spawn.Inherit(), false);
         if (noFork) {

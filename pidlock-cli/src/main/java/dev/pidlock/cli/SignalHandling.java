@@ -15,6 +15,19 @@ final class SignalHandling {
     }
 
     /**
+     * Defines the handler class {@link #handle} makes instances of (a proxy class, defined at run time), without
+     * catching any signal: work done ahead, while another thread loads the backend.
+     */
+    static void prepare() {
+        try {
+            Proxy.newProxyInstance(SignalHandling.class.getClassLoader(),
+                    new Class<?>[] {Class.forName("sun.misc.SignalHandler")}, (proxy, method, args) -> null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // handle() meets the same problem, and reports it
+        }
+    }
+
+    /**
      * @param name    the signal's name without {@code SIG}, for example {@code TERM}
      * @param handler called with the signal's number, on a JVM thread, each time it arrives
      */
