@@ -50,6 +50,14 @@ final class Acquisition {
     private final OwnershipPolicy policy;
     private final LockBackend backend;
     private final PidFileStore store;
+    /** Whether a refusal by another process's lock returns {@link #REFUSED} instead of throwing. */
+    private boolean quiet;
+
+    /**
+     * What {@link #tryAcquire} returns when another process holds the lock: never handed to a caller. A refusal
+     * that nobody will read builds no exception (a stack trace is most of its cost) and looks up no holder.
+     */
+    private static final PidLock REFUSED = new PidLock(null);
 
     private Acquisition(Config config) {
         this.config = config;
@@ -64,6 +72,25 @@ final class Acquisition {
      */
     static PidLock acquire(Config config, Duration wait) throws InterruptedException {
         return new Acquisition(config).run(wait);
+    }
+
+    /**
+     * One try, for {@code tryAcquire()}: a file another process locks is refused without an exception and without
+     * finding out who holds it (nobody reads it). Every other refusal (this JVM holds it; an unlocked file names a
+     * running process) still throws.
+     *
+     * @return the lock; empty when another process holds it
+     */
+    static Optional<PidLock> tryAcquire(Config config) {
+        Acquisition acquisition = new Acquisition(config);
+        acquisition.quiet = true;
+        PidLock lock;
+        try {
+            lock = acquisition.run(null);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a try does not wait", e);
+        }
+        return lock == REFUSED ? Optional.empty() : Optional.of(lock);
     }
 
     /** The longest wait, about 146 years: a longer one (or a negative one) would overflow a nanoTime deadline. */
@@ -190,6 +217,9 @@ final class Acquisition {
                     Optional<LockHolders.Family> family = foreign;
                     LOG.log(Level.INFO, () -> "refusing " + path + ": the other lock family (" + family.get()
                             + ") holds it, which backend " + backend.id() + " does not take");
+                }
+                if (quiet) {
+                    return REFUSED;
                 }
                 throw conflict(wait, hint, foreign);
             }
@@ -339,7 +369,14 @@ final class Acquisition {
         /** @return the holder's pid (see {@link Holders#conflictHolder}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                return Holders.conflictHolder(identity, path, PidContent.read(file).pid(), exclusion.probe().holderPid());
+                return Holders.conflictHolder(identity, path, PidContent.read(file).pid(), () -> {
+                    try {
+                        return exclusion.probe().holderPid();
+                    } catch (IOException e) {
+                        LOG.log(Level.DEBUG, () -> "probing the lock on " + path + " failed: " + e.getMessage());
+                        return OptionalLong.empty();
+                    }
+                });
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();

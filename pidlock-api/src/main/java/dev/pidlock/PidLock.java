@@ -583,7 +583,7 @@ public final class PidLock implements AutoCloseable {
          */
         public Optional<PidLock> tryAcquire() {
             try {
-                return Optional.of(acquire());
+                return Acquisition.tryAcquire(config());
             } catch (PidLockConflictException e) {
                 return Optional.empty();
             }

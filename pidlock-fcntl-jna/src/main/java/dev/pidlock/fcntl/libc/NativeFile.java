@@ -36,6 +36,11 @@ public final class NativeFile implements OpenPidFile {
     private final ByteBuffer statBuffer;
     private final boolean created;
     private boolean closed;
+    /**
+     * The file's length as the last {@link #read} found it (it reached the end of the file), for the
+     * {@link #write} that follows; -1 when unknown. A write forgets it: the next one looks again.
+     */
+    private long knownLength = -1;
 
     private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
                        int mode, boolean created) {
@@ -353,19 +358,24 @@ public final class NativeFile implements OpenPidFile {
             }
             total += (int) n;
         }
+        knownLength = total < limit ? total : -1;
         return total == buf.length ? buf : java.util.Arrays.copyOf(buf, total);
     }
 
     /**
      * Writes {@code content} from offset 0 ({@code pwrite}), then cuts what follows it ({@code ftruncate}) only
-     * when a byte follows: an empty or shorter file is never truncated, and content no longer than what was
-     * there needs no new block.
+     * when the file was longer: an empty or shorter file is never truncated (on ext4 an {@code ftruncate}, even
+     * of an empty file, costs a journal commit), and content no longer than what was there needs no new block.
+     * When the {@link #read} just before reached the end of the file, its length decides; otherwise one
+     * {@code pread} of the byte after the content does.
      *
      * @param content the new content
      * @throws IOException when {@code pwrite}, {@code pread} or {@code ftruncate} fails
      */
     @Override
     public void write(byte[] content) throws IOException {
+        long before = knownLength;
+        knownLength = -1;
         int total = 0;
         while (total < content.length) {
             byte[] from = total == 0 ? content : java.util.Arrays.copyOfRange(content, total, content.length);
@@ -375,11 +385,17 @@ public final class NativeFile implements OpenPidFile {
             }
             total += (int) n;
         }
-        long beyond = Libc.pread(fd, new byte[1], 1, content.length);
-        if (beyond < 0) {
-            throw errors.failure("pread", path, Libc.errno());
+        boolean longer;
+        if (before >= 0) {
+            longer = before > content.length;
+        } else {
+            long beyond = Libc.pread(fd, new byte[1], 1, content.length);
+            if (beyond < 0) {
+                throw errors.failure("pread", path, Libc.errno());
+            }
+            longer = beyond > 0;
         }
-        if (beyond > 0 && Libc.ftruncate(fd, content.length) != 0) {
+        if (longer && Libc.ftruncate(fd, content.length) != 0) {
             throw errors.failure("ftruncate", path, Libc.errno());
         }
     }
