@@ -45,6 +45,9 @@ final class Acquisition {
 
     private static final HeldFiles<Hold> REGISTRY = Hold.REGISTRY;
 
+    /** What every acquire writes: this process's pid and a newline. */
+    private static final byte[] PID_LINE = PidContent.format(PID);
+
     private final Config config;
     private final Path path;
     private final OwnershipPolicy policy;
@@ -106,7 +109,7 @@ final class Acquisition {
 
     private PidLock run(Duration wait) throws InterruptedException {
         long deadline = wait == null ? 0 : System.nanoTime() + waitNanos(wait);
-        vetDirectory(path, policy);
+        vetDirectory(store, path, policy);
         while (true) {
             Optional<PathFacts> before = vetPath();
             if (before.isPresent()) {
@@ -248,7 +251,7 @@ final class Acquisition {
                 }
             }
             try {
-                file.write(PidContent.format(PID));
+                file.write(PID_LINE.clone()); // a copy: a store may keep or change what it is given
             } catch (IOException e) {
                 throw removingIfEmpty(IoErrors.translate(path, "write", e));
             }
@@ -256,7 +259,9 @@ final class Acquisition {
             REGISTRY.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
-            LOG.log(Level.DEBUG, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
+            if (LOG.isLoggable(Level.DEBUG)) { // no lambda allocated per acquire when nobody logs it
+                LOG.log(Level.DEBUG, "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
+            }
             return new PidLock(hold);
         }
 
@@ -531,11 +536,11 @@ final class Acquisition {
         });
     }
 
-    static void vetDirectory(Path path, OwnershipPolicy policy) {
+    static void vetDirectory(PidFileStore store, Path path, OwnershipPolicy policy) {
         Path dir = path.toAbsolutePath().getParent();
         Optional<PathFacts> facts;
         try {
-            facts = PathFacts.readFollowing(dir);
+            facts = store.examineFollowing(dir);
         } catch (java.nio.file.NoSuchFileException e) {
             facts = Optional.empty();
         } catch (IOException e) {

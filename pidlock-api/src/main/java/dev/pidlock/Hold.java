@@ -135,7 +135,9 @@ final class Hold {
             failure = closeFailure[0];
             failedOp = "close";
         }
-        LOG.log(Level.DEBUG, () -> "released " + path);
+        if (LOG.isLoggable(Level.DEBUG)) { // no lambda allocated per release when nobody logs it
+            LOG.log(Level.DEBUG, "released " + path);
+        }
         if (failure != null) {
             throw IoErrors.translate(path, failedOp, failure);
         }

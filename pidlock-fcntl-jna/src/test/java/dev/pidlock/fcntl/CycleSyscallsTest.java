@@ -75,7 +75,8 @@ class CycleSyscallsTest {
     void aRefusedTryLooksUpNoHolder() throws Exception {
         Path pidfile = dir.resolve("held.pid");
         PidLock.Builder lock = PidLock.at(pidfile).backend("ofd+flock");
-        lock.acquire().close();
+        PidLock.at(dir.resolve("warm.pid")).backend("ofd+flock").acquire().close();
+        Files.createFile(pidfile);
         Process holder = new ProcessBuilder("flock", "-n", pidfile.toString(), "sleep", "60").start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -17,13 +17,26 @@ import java.util.Set;
  * One pidfile descriptor opened through the C library: opened without following a symlink, without
  * blocking, close-on-exec unless meant to be inherited, and refused unless {@code fstat} says it is a regular
  * file. Reads, writes, {@code fchmod} and {@code fstat} go through the descriptor only. The {@code struct
- * flock} and {@code struct stat} buffers are Java arrays allocated once per file: a call allocates no native
- * memory (JNA's {@code Memory} costs a {@code malloc}, a cleaner registration and a {@code free} each).
+ * flock} and {@code struct stat} buffers are Java arrays, one of each per thread, filled and read within one
+ * method: a call allocates no native memory (JNA's {@code Memory} costs a {@code malloc}, a cleaner
+ * registration and a {@code free} each) and no Java buffer.
  *
  * <p>Used by one thread at a time, as pidlock's algorithm does.
  */
 public final class NativeFile implements OpenPidFile {
     private static final int S_IFMT = 0170000;
+
+    /** This thread's {@code struct stat}: filled and read within one method, never kept. */
+    private static final ThreadLocal<ByteBuffer> STAT = ThreadLocal.withInitial(() -> struct(0));
+
+    /** This thread's {@code struct flock}: filled and read within one method, never kept. */
+    private static final ThreadLocal<ByteBuffer> FLOCK = ThreadLocal.withInitial(() -> struct(0));
+
+    /**
+     * The last two paths turned into C strings (an acquire names the pidfile and its directory), each followed
+     * by its string; the strings are never written to (the calls only read paths).
+     */
+    private static volatile Object[] lastCStrings = {null, null, null, null};
 
     private final Platform platform;
     private final Errors errors;
@@ -32,8 +45,6 @@ public final class NativeFile implements OpenPidFile {
     private final int fd;
     private final FileIdentity identity;
     private final int mode;
-    private final ByteBuffer flock;
-    private final ByteBuffer statBuffer;
     private final boolean created;
     private boolean closed;
     /**
@@ -51,8 +62,6 @@ public final class NativeFile implements OpenPidFile {
         this.fd = fd;
         this.identity = identity;
         this.mode = mode;
-        this.flock = struct(platform.flock().size());
-        this.statBuffer = struct(platform.stat().size());
         this.created = created;
     }
 
@@ -127,7 +136,7 @@ public final class NativeFile implements OpenPidFile {
             throw errors.openFailure(path, errno);
         }
         Platform.StatLayout l = p.stat();
-        ByteBuffer st = struct(l.size());
+        ByteBuffer st = scratchStat(l);
         if (Libc.fstat(fd, st.array()) != 0) {
             int errno = Libc.errno();
             Libc.close(fd);
@@ -151,15 +160,34 @@ public final class NativeFile implements OpenPidFile {
      * @throws IOException when {@code lstat} fails otherwise
      */
     public static java.util.Optional<PathFacts> lstat(Errors errors, Path path) throws IOException {
+        return examine(errors, path, true);
+    }
+
+    /**
+     * Examines what {@code path} leads to, following symlinks, with one {@code stat} call (what
+     * {@link dev.pidlock.spi.PidFileStore#examineFollowing} asks).
+     *
+     * @param errors the errno translation of the platform
+     * @param path   what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when {@code stat} fails otherwise
+     */
+    public static java.util.Optional<PathFacts> stat(Errors errors, Path path) throws IOException {
+        return examine(errors, path, true);
+    }
+
+    private static java.util.Optional<PathFacts> examine(Errors errors, Path path, boolean follow)
+            throws IOException {
         Platform p = errors.platform();
         Platform.StatLayout l = p.stat();
-        ByteBuffer st = struct(l.size());
-        if (Libc.lstat(cString(path), st.array()) != 0) {
+        ByteBuffer st = scratchStat(l);
+        byte[] cpath = cString(path);
+        if ((follow ? Libc.stat(cpath, st.array()) : Libc.lstat(cpath, st.array())) != 0) {
             int errno = Libc.errno();
             if (errno == p.errno().enoent()) {
                 return java.util.Optional.empty();
             }
-            throw errors.failure("lstat", path, errno);
+            throw errors.failure(follow ? "stat" : "lstat", path, errno);
         }
         long nanos = st.getLong(l.mtimeSec()) * 1_000_000_000L + st.getLong(l.mtimeNsec());
         return java.util.Optional.of(PathFacts.fromStat(l.identity(st), l.mode(st), st.getInt(l.uid()), nanos));
@@ -186,12 +214,43 @@ public final class NativeFile implements OpenPidFile {
         };
     }
 
+    private static ByteBuffer scratchStat(Platform.StatLayout l) {
+        ByteBuffer st = STAT.get();
+        if (st.capacity() != l.size()) {
+            st = struct(l.size());
+            STAT.set(st);
+        }
+        return st;
+    }
+
+    private ByteBuffer scratchFlock() {
+        ByteBuffer fl = FLOCK.get();
+        if (fl.capacity() != platform.flock().size()) {
+            fl = struct(platform.flock().size());
+            FLOCK.set(fl);
+        }
+        return fl;
+    }
+
     /** @return a zeroed struct of {@code size} bytes in the platform's byte order */
     static ByteBuffer struct(int size) {
         return ByteBuffer.wrap(new byte[size]).order(ByteOrder.nativeOrder());
     }
 
     static byte[] cString(Path path) {
+        Object[] last = lastCStrings;
+        if (path.equals(last[0])) {
+            return (byte[]) last[1];
+        }
+        if (path.equals(last[2])) {
+            return (byte[]) last[3];
+        }
+        byte[] c = toCString(path);
+        lastCStrings = new Object[] {path, c, last[0], last[1]};
+        return c;
+    }
+
+    private static byte[] toCString(Path path) {
         byte[] raw = path.toString().getBytes(StandardCharsets.UTF_8);
         byte[] c = new byte[raw.length + 1];
         System.arraycopy(raw, 0, c, 0, raw.length);
@@ -235,13 +294,14 @@ public final class NativeFile implements OpenPidFile {
     }
 
     /**
-     * Fills the pre-allocated {@code struct flock} for the whole file and returns it.
+     * Fills this thread's {@code struct flock} for the whole file and returns it.
      *
      * @param type {@code F_WRLCK}, {@code F_RDLCK} or {@code F_UNLCK}
      * @return the struct, ready for {@code fcntl}
      */
     byte[] flock(short type) {
         Platform.FlockLayout l = platform.flock();
+        ByteBuffer flock = scratchFlock();
         flock.putShort(l.type(), type);
         flock.putShort(l.whence(), Platform.SEEK_SET);
         flock.putLong(l.start(), 0);
@@ -252,12 +312,12 @@ public final class NativeFile implements OpenPidFile {
 
     /** @return {@code l_type} of the struct after {@code F_GETLK} */
     short flockType() {
-        return flock.getShort(platform.flock().type());
+        return FLOCK.get().getShort(platform.flock().type());
     }
 
     /** @return {@code l_pid} of the struct after {@code F_GETLK} */
     int flockPid() {
-        return flock.getInt(platform.flock().pid());
+        return FLOCK.get().getInt(platform.flock().pid());
     }
 
     /**
@@ -329,6 +389,7 @@ public final class NativeFile implements OpenPidFile {
      */
     public Stat stat() throws IOException {
         Platform.StatLayout l = platform.stat();
+        ByteBuffer statBuffer = scratchStat(l);
         if (Libc.fstat(fd, statBuffer.array()) != 0) {
             throw errors.failure("fstat", path, Libc.errno());
         }
