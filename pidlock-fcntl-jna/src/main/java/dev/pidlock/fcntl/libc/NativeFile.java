@@ -160,7 +160,7 @@ public final class NativeFile implements OpenPidFile {
      * @throws IOException when {@code lstat} fails otherwise
      */
     public static java.util.Optional<PathFacts> lstat(Errors errors, Path path) throws IOException {
-        return examine(errors, path, true);
+        return examine(errors, path, false);
     }
 
     /**
