@@ -45,11 +45,22 @@ final class Acquisition {
 
     private static final HeldFiles<Hold> REGISTRY = Hold.REGISTRY;
 
+    /** What every acquire writes: this process's pid and a newline. */
+    private static final byte[] PID_LINE = PidContent.format(PID);
+
     private final Config config;
     private final Path path;
     private final OwnershipPolicy policy;
     private final LockBackend backend;
     private final PidFileStore store;
+    /** Whether a refusal by another process's lock returns {@link #REFUSED} instead of throwing. */
+    private boolean quiet;
+
+    /**
+     * What {@link #tryAcquire} returns when another process holds the lock: never handed to a caller. A refusal
+     * that nobody will read builds no exception (a stack trace is most of its cost) and looks up no holder.
+     */
+    private static final PidLock REFUSED = new PidLock(null);
 
     private Acquisition(Config config) {
         this.config = config;
@@ -66,6 +77,25 @@ final class Acquisition {
         return new Acquisition(config).run(wait);
     }
 
+    /**
+     * One try, for {@code tryAcquire()}: a file another process locks is refused without an exception and without
+     * finding out who holds it (nobody reads it). Every other refusal (this JVM holds it; an unlocked file names a
+     * running process) still throws.
+     *
+     * @return the lock; empty when another process holds it
+     */
+    static Optional<PidLock> tryAcquire(Config config) {
+        Acquisition acquisition = new Acquisition(config);
+        acquisition.quiet = true;
+        PidLock lock;
+        try {
+            lock = acquisition.run(null);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a try does not wait", e);
+        }
+        return lock == REFUSED ? Optional.empty() : Optional.of(lock);
+    }
+
     /** The longest wait, about 146 years: a longer one (or a negative one) would overflow a nanoTime deadline. */
     static final long LONGEST_WAIT_NANOS = Long.MAX_VALUE / 2;
 
@@ -79,7 +109,7 @@ final class Acquisition {
 
     private PidLock run(Duration wait) throws InterruptedException {
         long deadline = wait == null ? 0 : System.nanoTime() + waitNanos(wait);
-        vetDirectory(path, policy);
+        vetDirectory(store, path, policy);
         while (true) {
             Optional<PathFacts> before = vetPath();
             if (before.isPresent()) {
@@ -191,6 +221,9 @@ final class Acquisition {
                     LOG.log(Level.INFO, () -> "refusing " + path + ": the other lock family (" + family.get()
                             + ") holds it, which backend " + backend.id() + " does not take");
                 }
+                if (quiet) {
+                    return REFUSED;
+                }
                 throw conflict(wait, hint, foreign);
             }
             Optional<PathFacts> now;
@@ -218,7 +251,7 @@ final class Acquisition {
                 }
             }
             try {
-                file.write(PidContent.format(PID));
+                file.write(PID_LINE.clone()); // a copy: a store may keep or change what it is given
             } catch (IOException e) {
                 throw removingIfEmpty(IoErrors.translate(path, "write", e));
             }
@@ -226,7 +259,9 @@ final class Acquisition {
             REGISTRY.held(entry, hold);
             held = true;
             Hold.ensureShutdownHook();
-            LOG.log(Level.DEBUG, () -> "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
+            if (LOG.isLoggable(Level.DEBUG)) { // no lambda allocated per acquire when nobody logs it
+                LOG.log(Level.DEBUG, "acquired " + path + " (pid " + PID + ", backend " + backend.id() + ")");
+            }
             return new PidLock(hold);
         }
 
@@ -339,7 +374,14 @@ final class Acquisition {
         /** @return the holder's pid (see {@link Holders#conflictHolder}); empty when nothing can tell */
         private OptionalLong holderPid() {
             try {
-                return Holders.conflictHolder(identity, path, PidContent.read(file).pid(), exclusion.probe().holderPid());
+                return Holders.conflictHolder(identity, path, PidContent.read(file).pid(), () -> {
+                    try {
+                        return exclusion.probe().holderPid();
+                    } catch (IOException e) {
+                        LOG.log(Level.DEBUG, () -> "probing the lock on " + path + " failed: " + e.getMessage());
+                        return OptionalLong.empty();
+                    }
+                });
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> "reading the holder of " + path + " failed: " + e.getMessage());
                 return OptionalLong.empty();
@@ -494,11 +536,11 @@ final class Acquisition {
         });
     }
 
-    static void vetDirectory(Path path, OwnershipPolicy policy) {
+    static void vetDirectory(PidFileStore store, Path path, OwnershipPolicy policy) {
         Path dir = path.toAbsolutePath().getParent();
         Optional<PathFacts> facts;
         try {
-            facts = PathFacts.readFollowing(dir);
+            facts = store.examineFollowing(dir);
         } catch (java.nio.file.NoSuchFileException e) {
             facts = Optional.empty();
         } catch (IOException e) {

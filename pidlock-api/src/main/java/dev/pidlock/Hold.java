@@ -96,7 +96,7 @@ final class Hold {
 
     /**
      * Releases now, whatever the count: acts on the file (delete only while locked and only our inode),
-     * unlocks, closes, and ends the registry claim. A lock handed on is released as
+     * unlocks (unless the close releases by itself, see {@link #releasedByClose()}), closes, and ends the registry claim. A lock handed on is released as
      * {@link #releaseHandedOn()} says. Does nothing the second time.
      */
     void release() {
@@ -119,12 +119,14 @@ final class Hold {
             failure = e;
             failedOp = policy.releaseAction() == ReleaseAction.DELETE ? "unlink" : "truncate";
         }
-        try {
-            exclusion.unlock();
-        } catch (IOException e) {
-            if (failure == null) {
-                failure = e;
-                failedOp = "unlock";
+        if (!releasedByClose()) {
+            try {
+                exclusion.unlock();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                    failedOp = "unlock";
+                }
             }
         }
         IOException[] closeFailure = new IOException[1];
@@ -133,10 +135,21 @@ final class Hold {
             failure = closeFailure[0];
             failedOp = "close";
         }
-        LOG.log(Level.DEBUG, () -> "released " + path);
+        if (LOG.isLoggable(Level.DEBUG)) { // no lambda allocated per release when nobody logs it
+            LOG.log(Level.DEBUG, "released " + path);
+        }
         if (failure != null) {
             throw IoErrors.translate(path, failedOp, failure);
         }
+    }
+
+    /**
+     * Whether the close that ends {@link #release()} releases the lock by itself: the exclusion says a close
+     * releases it, and the descriptor was never inheritable, so no other process can share it (the registry
+     * closes the claimant's descriptor at once and no other descriptor of the file is open here).
+     */
+    private boolean releasedByClose() {
+        return !inheritable && exclusion.releasedByClose();
     }
 
     /**

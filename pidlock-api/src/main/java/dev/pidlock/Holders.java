@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Who holds a locked pidfile, from what the file and the kernel say. */
@@ -31,25 +32,27 @@ final class Holders {
     }
 
     /**
-     * The holder to name in a conflict: the file's pid when the kernel confirms it (one process's descriptors
-     * read), else the kernel's oldest holder, else what the file and the backend's probe say.
+     * The holder to name in a conflict: the file's pid when the kernel confirms it (that one process's
+     * descriptors read, not the lock table), else the kernel's oldest holder, else what the file and the
+     * backend's probe say.
      *
      * @param identity   the pidfile's inode
      * @param path       its path
      * @param recorded   the pid the file names
-     * @param fromKernel the pid the backend's probe names
+     * @param fromKernel the pid the backend's probe names, asked only when the kernel's holders cannot tell
      * @return the holder; empty when nothing can tell
      */
     static OptionalLong conflictHolder(FileIdentity identity, Path path, OptionalLong recorded,
-                                       OptionalLong fromKernel) {
-        if (recorded.isPresent() && LockHolders.holds(recorded.getAsLong(), identity.device(), identity.inode())) {
+                                       Supplier<OptionalLong> fromKernel) {
+        if (recorded.isPresent()
+                && LockHolders.holds(recorded.getAsLong(), identity.device(), identity.inode(), path)) {
             return recorded;
         }
         List<Long> holders = inKernel(identity, path);
         if (!holders.isEmpty()) {
             return OptionalLong.of(primary(holders, recorded));
         }
-        return holderOf(recorded, fromKernel);
+        return holderOf(recorded, fromKernel.get());
     }
 
     /**

@@ -530,7 +530,7 @@ public final class PidLock implements AutoCloseable {
             OwnershipPolicy effective = releaseAction == null && mode == null && reentry == null && respectLive == null
                     && owner == null ? base
                     : new AdjustedPolicy(base, releaseAction, mode, reentry, respectLive, owner, group);
-            return new Config(path(), backendInstance, backendId, Set.copyOf(required),
+            return new Config(path(), backendInstance, backendId, required.isEmpty() ? Set.of() : Set.copyOf(required),
                     detector != null ? detector : Extensions.defaultDetector(), effective, inheritable);
         }
 
@@ -583,7 +583,7 @@ public final class PidLock implements AutoCloseable {
          */
         public Optional<PidLock> tryAcquire() {
             try {
-                return Optional.of(acquire());
+                return Acquisition.tryAcquire(config());
             } catch (PidLockConflictException e) {
                 return Optional.empty();
             }

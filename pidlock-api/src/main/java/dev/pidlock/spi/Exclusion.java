@@ -56,4 +56,18 @@ public interface Exclusion {
      * @since 0.2
      */
     void unlock() throws IOException;
+
+    /**
+     * Whether closing the pidfile's descriptor gives the exclusion up by itself when no other process shares
+     * that descriptor: true for a kernel lock on the descriptor ({@code flock}, OFD and POSIX {@code fcntl}
+     * locks). pidlock then releases a lock whose descriptor was never inheritable by closing it, without the
+     * {@link #unlock()} calls before (an unlock of a lock another process shares would drop it for that process
+     * too, which a close never does). The default, false, always unlocks before closing.
+     *
+     * @return whether {@code close} alone releases
+     * @since 0.2
+     */
+    default boolean releasedByClose() {
+        return false;
+    }
 }

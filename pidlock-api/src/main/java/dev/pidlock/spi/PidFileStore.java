@@ -33,6 +33,21 @@ public interface PidFileStore {
     Optional<PathFacts> examine(Path path) throws IOException;
 
     /**
+     * Examines the directory that holds the pidfile, following symlinks, as {@code stat(2)} does: pidlock calls
+     * it on every acquire to vet the directory (a directory? writable by others without the sticky bit?). The
+     * default asks the JDK ({@link PathFacts#readFollowing}); a store with its own system calls may answer
+     * with one {@code stat}.
+     *
+     * @param dir the directory
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when it cannot be examined
+     * @since 0.2
+     */
+    default Optional<PathFacts> examineFollowing(Path dir) throws IOException {
+        return PathFacts.readFollowing(dir);
+    }
+
+    /**
      * Opens the pidfile at {@code path} safely: never follows a symlink in the last component, never blocks
      * on a FIFO, refuses anything but a regular file, never truncates. When {@code request.forLocking()} and
      * the file is absent, creates it with {@code request.createMode()}.

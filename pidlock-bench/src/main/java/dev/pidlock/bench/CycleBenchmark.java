@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One uncontended acquire + release cycle (open, lock, identity check, read, write, unlink, unlock, close),
+ * One uncontended acquire + release cycle (open, lock, identity check, read, write, unlink, close),
  * per backend, with the pidfile on tmpfs ({@code /dev/shm}) or on the project's disk, and with the default
  * release (delete the file) or keep-file (the file and its pid stay; the next cycle takes it over).
  */

@@ -44,6 +44,12 @@ final class KindLock implements Exclusion {
         }
     }
 
+    /** A kernel lock on the descriptor: the last close of its open file description drops it. */
+    @Override
+    public boolean releasedByClose() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "KindLock[" + file.path() + ", " + kind.getClass().getSimpleName() + "]";

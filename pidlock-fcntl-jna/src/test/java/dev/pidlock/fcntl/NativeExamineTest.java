@@ -16,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The native backends' one-call {@code lstat} says exactly what the JDK's attribute view says. */
+/** The native backends' one-call {@code lstat} and {@code stat} say exactly what the JDK's attribute view says. */
 class NativeExamineTest {
 
     @TempDir
@@ -46,6 +46,8 @@ class NativeExamineTest {
                 assertTrue(b.isAvailable(), b.id());
                 for (Path p : paths) {
                     assertEquals(PathFacts.read(p), b.store().examine(p), () -> b.id() + " examine " + p);
+                    assertEquals(PathFacts.readFollowing(p), b.store().examineFollowing(p),
+                            () -> b.id() + " examineFollowing " + p);
                 }
             }
         }

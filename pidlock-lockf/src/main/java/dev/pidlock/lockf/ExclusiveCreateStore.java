@@ -31,6 +31,11 @@ final class ExclusiveCreateStore implements PidFileStore {
     }
 
     @Override
+    public Optional<PathFacts> examineFollowing(Path dir) throws IOException {
+        return DescriptorStore.INSTANCE.examineFollowing(dir);
+    }
+
+    @Override
     public OpenPidFile open(Path path, OpenRequest request) throws IOException {
         if (request.inheritable()) {
             throw new IOException("open " + path + ": backend " + LockfBackend.ID + " cannot pass its lock across"

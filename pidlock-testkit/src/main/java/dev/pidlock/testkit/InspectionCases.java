@@ -178,4 +178,29 @@ public abstract class InspectionCases extends ContractCase {
         AlreadyLockedException e = assertThrows(AlreadyLockedException.class, () -> lock().acquire());
         assertEquals(a.pid(), e.holderPid().orElseThrow(), e.getMessage());
     }
+
+    /**
+     * The pidfile names a live process that does not hold the lock (another process wrote a bystander's pid
+     * into it): the refusal names the holder the kernel confirms, never the file's unconfirmed pid, and a
+     * refused {@code tryAcquire} is simply empty.
+     *
+     * @throws IOException when a child cannot start
+     */
+    @Test
+    void aRefusalNamesTheKernelsHolderNotALivePidTheFileNames() throws IOException {
+        skipUnless((capabilities().contains(Capability.CONFLICTS_WITH_FLOCK)
+                || capabilities().contains(Capability.CONFLICTS_WITH_FCNTL))
+                && Files.isReadable(Path.of("/proc/locks")), backendId() + " takes no kernel lock that /proc/locks"
+                + " shows here: only the pidfile's content can name the holder");
+        ChildProcess a = holder();
+        Process bystander = bystander();
+        run("/bin/sh", "-c", "printf '%s\\n' \"$2\" > \"$1\"", "sh", pidfile.toString(),
+                Long.toString(bystander.pid()));
+        assertEquals(bystander.pid() + "\n", content());
+
+        AlreadyLockedException e = assertThrows(AlreadyLockedException.class, () -> lock().acquire());
+        assertEquals(a.pid(), e.holderPid().orElseThrow(), e.getMessage());
+        assertTrue(lock().tryAcquire().isEmpty());
+        assertEquals(bystander.pid() + "\n", content(), "refusing changed the content");
+    }
 }

@@ -159,8 +159,34 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
      * @return whether the kernel shows it holding a lock on the inode
      */
     public static boolean holds(long pid, long device, long inode) {
+        return holds(pid, device, inode, null);
+    }
+
+    /**
+     * Whether one process holds a lock on the inode, looking first where it is cheapest: the lock lines of
+     * that process's descriptors whose link names the file (a few {@code readlink} calls and one
+     * {@code fdinfo} read, whatever the size of the kernel's lock table), then {@code /proc/locks} for a POSIX
+     * lock under its pid, and every one of its descriptors only when the table shows a {@code flock}/OFD lock
+     * on the inode that no descriptor of that name held (the file was opened under another name).
+     *
+     * @param pid    the candidate
+     * @param device the file's device
+     * @param inode  the file's inode number
+     * @param path   the file's path, or null to read every descriptor's {@code fdinfo}
+     * @return whether the kernel shows it holding a lock on the inode
+     */
+    public static boolean holds(long pid, long device, long inode, Path path) {
         if (pid <= 0) {
             return false;
+        }
+        Path proc = ProcFs.PROC.resolve(Long.toString(pid));
+        String name = path == null || path.getFileName() == null ? null : path.getFileName().toString();
+        Map<Family, Set<Long>> found = new EnumMap<>(Family.class);
+        if (name != null) {
+            examine(proc, pid, device, inode, name, found);
+            if (!found.isEmpty()) {
+                return true;
+            }
         }
         Optional<List<ProcLock>> all = ProcFs.locks();
         if (all.isEmpty()) {
@@ -180,8 +206,7 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
         if (!descriptionLocks) {
             return false;
         }
-        Map<Family, Set<Long>> found = new EnumMap<>(Family.class);
-        examine(ProcFs.PROC.resolve(Long.toString(pid)), pid, device, inode, null, found);
+        examine(proc, pid, device, inode, null, found);
         return !found.isEmpty();
     }
 

@@ -66,10 +66,12 @@ public final class HeldFiles<O> {
      */
     public static final class Entry<O> {
         private final FileIdentity identity;
+        private final String key;
         private final Object[] state;
 
-        private Entry(FileIdentity identity, Object[] state) {
+        private Entry(FileIdentity identity, String key, Object[] state) {
             this.identity = identity;
+            this.key = key;
             this.state = state;
         }
 
@@ -136,7 +138,11 @@ public final class HeldFiles<O> {
     }
 
     private Object[] state(FileIdentity identity) {
-        Object value = shared.get(key(identity));
+        return state(key(identity));
+    }
+
+    private Object[] state(String key) {
+        Object value = shared.get(key);
         return value instanceof Object[] state ? state : null;
     }
 
@@ -165,17 +171,18 @@ public final class HeldFiles<O> {
      * @return the file's entry, to pass to the other operations
      */
     public Entry<O> opened(FileIdentity identity) {
+        String key = key(identity);
         synchronized (shared) {
-            Object[] state = state(identity);
+            Object[] state = state(key);
             if (state == null) {
                 state = new Object[SLOTS];
                 state[OPEN_HANDLES] = 0;
                 state[HOLDS] = 0;
                 state[PARKED] = new ArrayList<Closeable>();
-                shared.put(key(identity), state);
+                shared.put(key, state);
             }
             state[OPEN_HANDLES] = count(state, OPEN_HANDLES) + 1;
-            return new Entry<>(identity, state);
+            return new Entry<>(identity, key, state);
         }
     }
 
@@ -351,7 +358,7 @@ public final class HeldFiles<O> {
             parked.clear();
             state[OPEN_HANDLES] = count(state, OPEN_HANDLES) - toClose.size();
             if (count(state, OPEN_HANDLES) <= 0) {
-                shared.remove(key(entry.identity), state);
+                shared.remove(entry.key, state);
             }
             Object unknown = shared.get(UNKNOWN);
             if (unknown != null && !anyClaimed()) {

@@ -117,6 +117,42 @@ class LockHoldersTest {
         assertFalse(holds(ProcessHandle.current().pid()));
     }
 
+    private boolean holds(long pid, Path name) throws IOException {
+        Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        return LockHolders.holds(pid, ((Number) a.get("dev")).longValue(), ((Number) a.get("ino")).longValue(),
+                name);
+    }
+
+    /**
+     * With the pidfile's path, a candidate is confirmed from its own descriptors of that name; one that has the
+     * file open without a lock is not a holder; a holder whose descriptor has another name (a hard link) is
+     * still found, from the lock table and all its descriptors; and a POSIX holder from the table.
+     */
+    @Test
+    void aCandidateIsConfirmedByItsDescriptorsWhateverTheNameItOpenedTheFileBy() throws Exception {
+        Path child = dir.resolve("child");
+        Process flock = sh("exec flock " + file + " sh -c 'echo $$ > " + child + "; exec sleep 30'");
+        await("the command under flock", () -> readPid(child) > 0);
+        long sleep = readPid(child);
+        Path other = dir.resolve("other");
+        Process open = sh("exec 7<" + file + "; echo $$ > " + other + "; exec sleep 30");
+        await("the open without a lock", () -> readPid(other) > 0);
+        await("the lock", () -> {
+            try {
+                return holders().locked();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertTrue(holds(flock.pid(), file));
+        assertTrue(holds(sleep, file));
+        assertFalse(holds(open.pid(), file), "an open descriptor without a lock");
+        assertFalse(holds(ProcessHandle.current().pid(), file));
+        Path link = Files.createLink(dir.resolve("link.pid"), file);
+        assertTrue(holds(flock.pid(), link), "found under another name");
+        assertFalse(holds(open.pid(), link));
+    }
+
     /** The process that took the lock exits; the child that inherited the descriptor is the holder. */
     @Test
     void aChildThatInheritedTheDescriptorHoldsTheLockAfterItsParentExits() throws Exception {

@@ -38,6 +38,12 @@ public final class DescriptorStore implements PidFileStore {
         return Binding.errors() != null ? NativeFile.lstat(Binding.errors(), path) : PathFacts.read(path);
     }
 
+    /** One {@code stat} when the C library is bound here; the JDK's view otherwise. */
+    @Override
+    public Optional<PathFacts> examineFollowing(Path dir) throws IOException {
+        return Binding.errors() != null ? NativeFile.stat(Binding.errors(), dir) : PathFacts.readFollowing(dir);
+    }
+
     @Override
     public OpenPidFile open(Path path, OpenRequest request) throws IOException {
         NativeFile.OpenOptions options = request.forLocking()

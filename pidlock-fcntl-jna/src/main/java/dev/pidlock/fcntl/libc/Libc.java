@@ -66,6 +66,9 @@ public final class Libc {
     /** {@code int lstat(const char *path, struct stat *buf)} (glibc 2.33 and later, macOS). */
     public static native int lstat(byte[] path, byte[] buf);
 
+    /** {@code int stat(const char *path, struct stat *buf)} (glibc 2.33 and later, macOS). */
+    public static native int stat(byte[] path, byte[] buf);
+
     /** {@code char *strerror(int errnum)}. */
     public static native String strerror(int errnum);
 

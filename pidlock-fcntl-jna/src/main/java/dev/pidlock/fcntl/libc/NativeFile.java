@@ -17,13 +17,26 @@ import java.util.Set;
  * One pidfile descriptor opened through the C library: opened without following a symlink, without
  * blocking, close-on-exec unless meant to be inherited, and refused unless {@code fstat} says it is a regular
  * file. Reads, writes, {@code fchmod} and {@code fstat} go through the descriptor only. The {@code struct
- * flock} and {@code struct stat} buffers are Java arrays allocated once per file: a call allocates no native
- * memory (JNA's {@code Memory} costs a {@code malloc}, a cleaner registration and a {@code free} each).
+ * flock} and {@code struct stat} buffers are Java arrays, one of each per thread, filled and read within one
+ * method: a call allocates no native memory (JNA's {@code Memory} costs a {@code malloc}, a cleaner
+ * registration and a {@code free} each) and no Java buffer.
  *
  * <p>Used by one thread at a time, as pidlock's algorithm does.
  */
 public final class NativeFile implements OpenPidFile {
     private static final int S_IFMT = 0170000;
+
+    /** This thread's {@code struct stat}: filled and read within one method, never kept. */
+    private static final ThreadLocal<ByteBuffer> STAT = ThreadLocal.withInitial(() -> struct(0));
+
+    /** This thread's {@code struct flock}: filled and read within one method, never kept. */
+    private static final ThreadLocal<ByteBuffer> FLOCK = ThreadLocal.withInitial(() -> struct(0));
+
+    /**
+     * The last two paths turned into C strings (an acquire names the pidfile and its directory), each followed
+     * by its string; the strings are never written to (the calls only read paths).
+     */
+    private static volatile Object[] lastCStrings = {null, null, null, null};
 
     private final Platform platform;
     private final Errors errors;
@@ -32,10 +45,13 @@ public final class NativeFile implements OpenPidFile {
     private final int fd;
     private final FileIdentity identity;
     private final int mode;
-    private final ByteBuffer flock;
-    private final ByteBuffer statBuffer;
     private final boolean created;
     private boolean closed;
+    /**
+     * The file's length as the last {@link #read} found it (it reached the end of the file), for the
+     * {@link #write} that follows; -1 when unknown. A write forgets it: the next one looks again.
+     */
+    private long knownLength = -1;
 
     private NativeFile(Platform platform, Errors errors, Path path, byte[] cpath, int fd, FileIdentity identity,
                        int mode, boolean created) {
@@ -46,8 +62,6 @@ public final class NativeFile implements OpenPidFile {
         this.fd = fd;
         this.identity = identity;
         this.mode = mode;
-        this.flock = struct(platform.flock().size());
-        this.statBuffer = struct(platform.stat().size());
         this.created = created;
     }
 
@@ -122,7 +136,7 @@ public final class NativeFile implements OpenPidFile {
             throw errors.openFailure(path, errno);
         }
         Platform.StatLayout l = p.stat();
-        ByteBuffer st = struct(l.size());
+        ByteBuffer st = scratchStat(l);
         if (Libc.fstat(fd, st.array()) != 0) {
             int errno = Libc.errno();
             Libc.close(fd);
@@ -146,15 +160,34 @@ public final class NativeFile implements OpenPidFile {
      * @throws IOException when {@code lstat} fails otherwise
      */
     public static java.util.Optional<PathFacts> lstat(Errors errors, Path path) throws IOException {
+        return examine(errors, path, false);
+    }
+
+    /**
+     * Examines what {@code path} leads to, following symlinks, with one {@code stat} call (what
+     * {@link dev.pidlock.spi.PidFileStore#examineFollowing} asks).
+     *
+     * @param errors the errno translation of the platform
+     * @param path   what to examine
+     * @return its facts, or empty when nothing is there
+     * @throws IOException when {@code stat} fails otherwise
+     */
+    public static java.util.Optional<PathFacts> stat(Errors errors, Path path) throws IOException {
+        return examine(errors, path, true);
+    }
+
+    private static java.util.Optional<PathFacts> examine(Errors errors, Path path, boolean follow)
+            throws IOException {
         Platform p = errors.platform();
         Platform.StatLayout l = p.stat();
-        ByteBuffer st = struct(l.size());
-        if (Libc.lstat(cString(path), st.array()) != 0) {
+        ByteBuffer st = scratchStat(l);
+        byte[] cpath = cString(path);
+        if ((follow ? Libc.stat(cpath, st.array()) : Libc.lstat(cpath, st.array())) != 0) {
             int errno = Libc.errno();
             if (errno == p.errno().enoent()) {
                 return java.util.Optional.empty();
             }
-            throw errors.failure("lstat", path, errno);
+            throw errors.failure(follow ? "stat" : "lstat", path, errno);
         }
         long nanos = st.getLong(l.mtimeSec()) * 1_000_000_000L + st.getLong(l.mtimeNsec());
         return java.util.Optional.of(PathFacts.fromStat(l.identity(st), l.mode(st), st.getInt(l.uid()), nanos));
@@ -181,12 +214,43 @@ public final class NativeFile implements OpenPidFile {
         };
     }
 
+    private static ByteBuffer scratchStat(Platform.StatLayout l) {
+        ByteBuffer st = STAT.get();
+        if (st.capacity() != l.size()) {
+            st = struct(l.size());
+            STAT.set(st);
+        }
+        return st;
+    }
+
+    private ByteBuffer scratchFlock() {
+        ByteBuffer fl = FLOCK.get();
+        if (fl.capacity() != platform.flock().size()) {
+            fl = struct(platform.flock().size());
+            FLOCK.set(fl);
+        }
+        return fl;
+    }
+
     /** @return a zeroed struct of {@code size} bytes in the platform's byte order */
     static ByteBuffer struct(int size) {
         return ByteBuffer.wrap(new byte[size]).order(ByteOrder.nativeOrder());
     }
 
     static byte[] cString(Path path) {
+        Object[] last = lastCStrings;
+        if (path.equals(last[0])) {
+            return (byte[]) last[1];
+        }
+        if (path.equals(last[2])) {
+            return (byte[]) last[3];
+        }
+        byte[] c = toCString(path);
+        lastCStrings = new Object[] {path, c, last[0], last[1]};
+        return c;
+    }
+
+    private static byte[] toCString(Path path) {
         byte[] raw = path.toString().getBytes(StandardCharsets.UTF_8);
         byte[] c = new byte[raw.length + 1];
         System.arraycopy(raw, 0, c, 0, raw.length);
@@ -230,13 +294,14 @@ public final class NativeFile implements OpenPidFile {
     }
 
     /**
-     * Fills the pre-allocated {@code struct flock} for the whole file and returns it.
+     * Fills this thread's {@code struct flock} for the whole file and returns it.
      *
      * @param type {@code F_WRLCK}, {@code F_RDLCK} or {@code F_UNLCK}
      * @return the struct, ready for {@code fcntl}
      */
     byte[] flock(short type) {
         Platform.FlockLayout l = platform.flock();
+        ByteBuffer flock = scratchFlock();
         flock.putShort(l.type(), type);
         flock.putShort(l.whence(), Platform.SEEK_SET);
         flock.putLong(l.start(), 0);
@@ -247,12 +312,12 @@ public final class NativeFile implements OpenPidFile {
 
     /** @return {@code l_type} of the struct after {@code F_GETLK} */
     short flockType() {
-        return flock.getShort(platform.flock().type());
+        return FLOCK.get().getShort(platform.flock().type());
     }
 
     /** @return {@code l_pid} of the struct after {@code F_GETLK} */
     int flockPid() {
-        return flock.getInt(platform.flock().pid());
+        return FLOCK.get().getInt(platform.flock().pid());
     }
 
     /**
@@ -324,6 +389,7 @@ public final class NativeFile implements OpenPidFile {
      */
     public Stat stat() throws IOException {
         Platform.StatLayout l = platform.stat();
+        ByteBuffer statBuffer = scratchStat(l);
         if (Libc.fstat(fd, statBuffer.array()) != 0) {
             throw errors.failure("fstat", path, Libc.errno());
         }
@@ -353,19 +419,24 @@ public final class NativeFile implements OpenPidFile {
             }
             total += (int) n;
         }
+        knownLength = total < limit ? total : -1;
         return total == buf.length ? buf : java.util.Arrays.copyOf(buf, total);
     }
 
     /**
      * Writes {@code content} from offset 0 ({@code pwrite}), then cuts what follows it ({@code ftruncate}) only
-     * when a byte follows: an empty or shorter file is never truncated, and content no longer than what was
-     * there needs no new block.
+     * when the file was longer: an empty or shorter file is never truncated (on ext4 an {@code ftruncate}, even
+     * of an empty file, costs a journal commit), and content no longer than what was there needs no new block.
+     * When the {@link #read} just before reached the end of the file, its length decides; otherwise one
+     * {@code pread} of the byte after the content does.
      *
      * @param content the new content
      * @throws IOException when {@code pwrite}, {@code pread} or {@code ftruncate} fails
      */
     @Override
     public void write(byte[] content) throws IOException {
+        long before = knownLength;
+        knownLength = -1;
         int total = 0;
         while (total < content.length) {
             byte[] from = total == 0 ? content : java.util.Arrays.copyOfRange(content, total, content.length);
@@ -375,11 +446,17 @@ public final class NativeFile implements OpenPidFile {
             }
             total += (int) n;
         }
-        long beyond = Libc.pread(fd, new byte[1], 1, content.length);
-        if (beyond < 0) {
-            throw errors.failure("pread", path, Libc.errno());
+        boolean longer;
+        if (before >= 0) {
+            longer = before > content.length;
+        } else {
+            long beyond = Libc.pread(fd, new byte[1], 1, content.length);
+            if (beyond < 0) {
+                throw errors.failure("pread", path, Libc.errno());
+            }
+            longer = beyond > 0;
         }
-        if (beyond > 0 && Libc.ftruncate(fd, content.length) != 0) {
+        if (longer && Libc.ftruncate(fd, content.length) != 0) {
             throw errors.failure("ftruncate", path, Libc.errno());
         }
     }
