@@ -5,6 +5,7 @@ import static dev.pidlock.Self.LOG;
 import dev.pidlock.PidFileStatus.LockState;
 import dev.pidlock.PidFileStatus.State;
 import dev.pidlock.internal.content.PidContent;
+import dev.pidlock.internal.proc.LockHolders;
 import dev.pidlock.internal.proc.ProcFs;
 import dev.pidlock.internal.registry.HeldFiles;
 import dev.pidlock.spi.Capability;
@@ -104,6 +105,14 @@ final class Inspection {
             case FREE -> LockState.UNLOCKED;
             case UNKNOWN -> LockState.UNKNOWN;
         };
+        if (lock == LockState.LOCKED && content.pid().isPresent() && LockHolders.holds(content.pid().getAsLong(),
+                facts.identity().device(), facts.identity().inode(), path)) {
+            // the file's pid holds the lock, by that process's own descriptors: the kernel confirms it
+            long holder = content.pid().getAsLong();
+            return new PidFileStatus(path, State.RUNNING, content.pid(), LockState.LOCKED,
+                    Optional.of(ProcessInfo.of(holder)), "locked by pid " + holder,
+                    new KernelHolders(facts.identity(), path, holder), content.pid());
+        }
         List<Long> holders = Holders.inKernel(facts.identity(), path);
         if (lock == LockState.LOCKED || !holders.isEmpty()) {
             // a lock the backend does not see (another lock family) holds the file as well as one it sees

@@ -19,7 +19,10 @@ import java.util.OptionalLong;
  * @param detail      why the state is what it is, in one line; it states any mismatch between the file and
  *                    the kernel
  * @param holders     the processes the kernel shows holding the lock, ascending; empty when the lock is free or
- *                    the kernel cannot name them (no {@code /proc}, a backend whose lock is not a kernel lock)
+ *                    the kernel cannot name them (no {@code /proc}, a backend whose lock is not a kernel lock). In
+ *                    a status from {@link PidLock#inspect()} whose pid the kernel confirmed, the other holders are
+ *                    read from {@code /proc} when this list is first looked at (the walk of every process's
+ *                    descriptors is paid only when asked); the confirmed holder is always in it
  * @param recordedPid the pid written in the file, when it names one
  * @since 0.1
  */
@@ -33,7 +36,7 @@ public record PidFileStatus(Path path, State state, OptionalLong pid, LockState 
      * @since 0.2
      */
     public PidFileStatus {
-        holders = List.copyOf(holders);
+        holders = holders instanceof KernelHolders ? holders : List.copyOf(holders);
     }
 
     /**
