@@ -39,7 +39,8 @@ final class Launch {
     /**
      * The process that holds the lock besides this one, once the command it was handed to has exited: the
      * kernel's holders of the locked descriptor's file (processes the command started, which inherited the
-     * descriptor), the one that started first. Called while this process still holds its descriptor, so that
+     * descriptor), the one that started first. Only processes started since this one are examined (see the
+     * body). Called while this process still holds its descriptor, so that
      * only a holder writes the pidfile.
      *
      * @param lock a lock handed to a command, still held here
@@ -57,12 +58,17 @@ final class Launch {
             return OptionalLong.empty();
         }
         long self = ProcessHandle.current().pid();
+        // Only processes started since this one can hold it: the descriptor was opened here, and reaches another
+        // process by fork (after this one started), or passed over a socket, which is rare and which a miss
+        // turns into a message only (the release closes this descriptor and removes the pidfile only if a fresh
+        // lock then succeeds). When this process's start cannot be read, every process is examined.
+        long since = ProcFs.stat(self).map(ProcStat::startTicks).orElse(Long.MIN_VALUE);
         // the holders of the lock handed on, not of a lock of the other family (a competitor of another backend
         // that holds its own lock for a moment before it sees ours and gives it up)
         LockHolders.Family family = lock.backend().equals("flock") ? LockHolders.Family.FLOCK
                 : LockHolders.Family.OFD;
         return LockHolders.of(((Number) file.get("dev")).longValue(), ((Number) file.get("ino")).longValue(),
-                        lock.path())
+                        lock.path(), since)
                 .stream()
                 .flatMap(h -> h.pids(family).stream())
                 .filter(pid -> pid != self)

@@ -96,6 +96,10 @@ public final class Main {
             } catch (Throwable ignored) {
                 // the command meets the same problem itself, and reports it
             }
+            // while the command runs: the first read of /proc costs more than the rest of the holder search
+            // that follows it (RunCommand, StartCommand)
+            dev.pidlock.internal.proc.ProcFs.locks();
+            dev.pidlock.internal.proc.ProcFs.stat(ProcessHandle.current().pid());
         }, "pidlock-warm-up");
         t.setDaemon(true);
         t.start();

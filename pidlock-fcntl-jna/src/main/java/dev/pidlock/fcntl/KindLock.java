@@ -2,13 +2,14 @@ package dev.pidlock.fcntl;
 
 import dev.pidlock.fcntl.libc.NativeFile;
 import dev.pidlock.fcntl.libc.ReleaseWait;
+import dev.pidlock.fcntl.libc.SelfCheck;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
 import java.time.Duration;
 
 /** One {@link LockKind} on one open pidfile. */
-final class KindLock implements Exclusion {
+final class KindLock implements Exclusion, SelfCheck {
 
     private final NativeFile file;
     private final LockKind kind;
@@ -34,6 +35,11 @@ final class KindLock implements Exclusion {
     @Override
     public LockProbe probe() throws IOException {
         return kind.probe(file);
+    }
+
+    @Override
+    public void selfCheck() throws IOException {
+        kind.selfCheck(file);
     }
 
     @Override

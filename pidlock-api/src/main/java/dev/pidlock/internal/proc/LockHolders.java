@@ -113,6 +113,25 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
      * @return the holders; empty when {@code /proc/locks} cannot be read
      */
     public static Optional<LockHolders> of(long device, long inode, Path path) {
+        return of(device, inode, path, Long.MIN_VALUE);
+    }
+
+    /**
+     * The holders of the locks on one inode among the processes started at or after a moment, as {@link
+     * #of(long, long, Path)} finds them: for a lock on a descriptor that this process opened and handed to
+     * processes it started. Such a descriptor reaches another process only by {@code fork} (a process started
+     * after this one opened it, so after this one started) or by being passed over a socket ({@code
+     * SCM_RIGHTS}, {@code pidfd_getfd}), which this leaves out when the receiver is older. Only the {@code
+     * flock}/OFD holders are filtered; a process whose start cannot be read is examined all the same.
+     *
+     * @param device       the file's device ({@code st_dev})
+     * @param inode        the file's inode number
+     * @param path         the file's path, or null to examine every descriptor
+     * @param startedSince the earliest start ({@code /proc/PID/stat} field 22, clock ticks after boot) of a
+     *                     process to examine; {@link Long#MIN_VALUE} for every process
+     * @return the holders; empty when {@code /proc/locks} cannot be read
+     */
+    public static Optional<LockHolders> of(long device, long inode, Path path, long startedSince) {
         Optional<List<ProcLock>> all = ProcFs.locks();
         if (all.isEmpty()) {
             return Optional.empty();
@@ -141,7 +160,7 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
         }
         if (descriptionLocks) {
             String name = path == null || path.getFileName() == null ? null : path.getFileName().toString();
-            complete &= holdersOfDescriptions(device, inode, name, holders);
+            complete &= holdersOfDescriptions(device, inode, name, startedSince, holders);
         }
         Map<Family, List<Long>> out = new EnumMap<>(Family.class);
         holders.forEach((f, p) -> out.put(f, new ArrayList<>(p)));
@@ -215,12 +234,13 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
      *
      * @return whether every process could be examined
      */
-    private static boolean holdersOfDescriptions(long device, long inode, String name, Map<Family, Set<Long>> out) {
+    private static boolean holdersOfDescriptions(long device, long inode, String name, long startedSince,
+                                                 Map<Family, Set<Long>> out) {
         boolean complete = true;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(ProcFs.PROC)) {
             for (Path proc : procs) {
                 long pid = pidOf(proc.getFileName().toString());
-                if (pid > 0) {
+                if (pid > 0 && !startedBefore(pid, startedSince)) {
                     complete &= examine(proc, pid, device, inode, name, out);
                 }
             }
@@ -228,6 +248,18 @@ public record LockHolders(Map<Family, List<Long>> byFamily, boolean complete) {
             return false;
         }
         return complete;
+    }
+
+    /**
+     * @return whether {@code /proc/PID/stat} shows the process started before {@code ticks}; false when it
+     *         cannot be read, or every process counts ({@link Long#MIN_VALUE})
+     */
+    private static boolean startedBefore(long pid, long ticks) {
+        if (ticks == Long.MIN_VALUE) {
+            return false;
+        }
+        Optional<ProcStat> stat = ProcFs.stat(pid);
+        return stat.isPresent() && stat.get().startTicks() < ticks;
     }
 
     /**

@@ -103,7 +103,11 @@ public abstract class NativeBackend implements LockBackend {
                 if (!lock.tryLock()) {
                     return Optional.of("a fresh temporary file " + file + " could not be locked");
                 }
-                lock.probe();
+                if (lock instanceof SelfCheck check) {
+                    check.selfCheck();
+                } else {
+                    lock.probe();
+                }
                 lock.unlock();
                 return Optional.empty();
             }
