@@ -90,10 +90,15 @@ if [ "$version" -ge 25 ] 2>/dev/null; then
   # JDK 25: an AOT cache (JEP 483/514), written by the training run itself. A missing or unusable cache
   # must cost nothing more than time: the launcher turns the JVM's messages about it off.
   share='"$aot" "-Xlog:aot*=off" "-Xlog:cds*=off"'
-  share_setup='# The AOT cache (JDK 25), unless the caller'"'"'s JVM options choose class sharing themselves (the JVM
-# refuses both, where it ignores a missing or unusable cache).
+  share_setup='# The AOT cache (JDK 25), unless the caller'"'"'s JVM options may choose class sharing themselves: the JVM
+# refuses to start with both (exit 1, which a caller takes for "already running"), where it ignores a missing
+# or unusable cache. Every variable the JVM reads, and the files they may name (an argument file, a VM options
+# file), whose content is not looked at here.
 aot=-XX:AOTCache=$dir/lib/pidlock.aot
-case "${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-}" in *-Xshare*|*-XX:*AOT*|*-XX:SharedArchiveFile*) aot=-Xshare:auto ;; esac'
+case "${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}" in
+  *-Xshare*|*-XX:*AOT*|*-XX:SharedArchiveFile*|*-XX:SharedClassListFile*|*-XX:DumpLoadedClassList*|*-XX:VMOptionsFile*|*-XX:Flags=*) aot=-Xshare:auto ;;
+esac
+case "${JDK_JAVA_OPTIONS-}" in *@*) aot=-Xshare:auto ;; esac'
   train -XX:AOTCacheOutput="$image/lib/pidlock.aot" || true
   # shellcheck disable=SC2046
   "$image/bin/java" -XX:AOTCache="$image/lib/pidlock.aot" -XX:AOTMode=on $(java_opts) \

@@ -1,0 +1,70 @@
+package dev.pidlock.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The image's class sharing (a JDK 25 AOT cache, or an older JDK's archive) never stops the launcher: whatever
+ * class-sharing options the caller's JVM variables give the JVM, however they give them (the three variables
+ * the JVM reads, an argument file, a VM options file), {@code run} runs its command and prints nothing but the
+ * JVM's own notes about those variables. A JVM that refuses its options exits 1, which a caller would take for
+ * "already running".
+ */
+class JvmOptionsLauncherTest {
+
+    @TempDir
+    Path dir;
+
+    Launcher pidlock;
+
+    @BeforeEach
+    void setUp() {
+        pidlock = new Launcher(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        pidlock.close();
+    }
+
+    @Test
+    void classSharingOptionsOfTheCallerNeverStopTheLauncher() throws IOException {
+        Path argFile = Files.writeString(dir.resolve("jvm.args"), "-Xshare:off\n");
+        Path optionsFile = Files.writeString(dir.resolve("jvm.options"), "-Xshare:off\n");
+        Path classList = Files.writeString(dir.resolve("classes.txt"), "java/lang/Object\n");
+        List<String[]> settings = List.of(
+                new String[] {"_JAVA_OPTIONS", "-Xshare:off"},
+                new String[] {"_JAVA_OPTIONS", "-XX:SharedArchiveFile=" + dir.resolve("none.jsa")},
+                new String[] {"JDK_JAVA_OPTIONS", "@" + argFile},
+                new String[] {"JAVA_TOOL_OPTIONS", "-XX:VMOptionsFile=" + optionsFile},
+                new String[] {"JDK_JAVA_OPTIONS", "-XX:DumpLoadedClassList=" + dir.resolve("loaded.txt")},
+                new String[] {"JAVA_TOOL_OPTIONS", "-XX:SharedClassListFile=" + classList},
+                new String[] {"JAVA_TOOL_OPTIONS", "-Xshare:off"},
+                new String[] {"JDK_JAVA_OPTIONS", "-Xshare:auto"});
+        for (String[] setting : settings) {
+            Map<String, String> env = new HashMap<>();
+            env.put("JAVA_TOOL_OPTIONS", null);
+            env.put("JDK_JAVA_OPTIONS", null);
+            env.put("_JAVA_OPTIONS", null);
+            env.put(setting[0], setting[1]);
+            Launcher.Result r = pidlock.shell(env, "\"$PIDLOCK\" run --pidfile '" + dir.resolve("a.pid")
+                    + "' -- echo ran");
+            String unexpected = String.join("\n", r.stderr().lines()
+                    .filter(l -> !l.matches("(NOTE: )?Picked up (_JAVA_OPTIONS|JDK_JAVA_OPTIONS|JAVA_TOOL_OPTIONS): .*"))
+                    .toList());
+            assertEquals(List.of(0, "ran\n", ""), List.of(r.exit(), r.stdout(), unexpected),
+                    Arrays.toString(setting) + ": " + r);
+        }
+    }
+}
