@@ -54,6 +54,12 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
         return o instanceof Long pid && pid == confirmed || holders().contains(o);
     }
 
+    /** @return false: the confirmed holder is in the list, whatever the walk finds */
+    @Override
+    public boolean isEmpty() {
+        return false;
+    }
+
     @Override
     public Long get(int index) {
         return holders().get(index);
