@@ -16,6 +16,9 @@ import java.util.EnumSet;
  * @since 0.1
  */
 public final class FlockBackend extends NativeBackend {
+    /** Stateless: one for every lock. */
+    private static final LockKind KIND = new LockKind.Flock();
+
     /** Creates the backend; it probes on first use. */
     public FlockBackend() {
         super("flock", 60, declared());
@@ -35,6 +38,6 @@ public final class FlockBackend extends NativeBackend {
 
     @Override
     protected Exclusion exclusion(NativeFile file) {
-        return new KindLock(file, new LockKind.Flock());
+        return new KindLock(file, KIND);
     }
 }

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @since 0.1
  */
 public final class OfdBackend extends NativeBackend {
+    /** Stateless: one for every lock. */
+    private static final LockKind KIND = new LockKind.Fcntl(true);
+
     /** Creates the backend; it probes on first use. */
     public OfdBackend() {
         super("ofd", 80, EnumSet.of(Capability.RELEASED_ON_PROCESS_DEATH, Capability.OPEN_FILE_DESCRIPTION_SCOPE,
@@ -26,7 +29,7 @@ public final class OfdBackend extends NativeBackend {
 
     @Override
     protected Exclusion exclusion(NativeFile file) {
-        return new KindLock(file, new LockKind.Fcntl(true));
+        return new KindLock(file, KIND);
     }
 
     @Override

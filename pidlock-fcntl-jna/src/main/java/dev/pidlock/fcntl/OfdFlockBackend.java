@@ -16,6 +16,9 @@ import java.util.Optional;
  * @since 0.1
  */
 public final class OfdFlockBackend extends NativeBackend {
+    /** Stateless: one for every lock. */
+    private static final LockKind KIND = new LockKind.OfdAndFlock();
+
     /** Creates the backend; it probes on first use. */
     public OfdFlockBackend() {
         super("ofd+flock", 100, EnumSet.of(Capability.RELEASED_ON_PROCESS_DEATH,
@@ -27,7 +30,7 @@ public final class OfdFlockBackend extends NativeBackend {
 
     @Override
     protected Exclusion exclusion(NativeFile file) {
-        return new KindLock(file, new LockKind.OfdAndFlock());
+        return new KindLock(file, KIND);
     }
 
     @Override

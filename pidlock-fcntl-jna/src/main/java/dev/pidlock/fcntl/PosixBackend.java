@@ -14,6 +14,9 @@ import java.util.EnumSet;
  * @since 0.1
  */
 public final class PosixBackend extends NativeBackend {
+    /** Stateless: one for every lock. */
+    private static final LockKind KIND = new LockKind.Fcntl(false);
+
     /** Creates the backend; it probes on first use. */
     public PosixBackend() {
         super("posix", 40, EnumSet.of(Capability.RELEASED_ON_PROCESS_DEATH, Capability.PROCESS_SCOPE,
@@ -23,6 +26,6 @@ public final class PosixBackend extends NativeBackend {
 
     @Override
     protected Exclusion exclusion(NativeFile file) {
-        return new KindLock(file, new LockKind.Fcntl(false));
+        return new KindLock(file, KIND);
     }
 }

@@ -134,7 +134,12 @@ public final class HeldFiles<O> {
     }
 
     private static String key(FileIdentity identity) {
-        return Long.toUnsignedString(identity.device()) + ":" + Long.toUnsignedString(identity.inode());
+        long device = identity.device();
+        long inode = identity.inode();
+        if (device >= 0 && inode >= 0) { // the same text, without a String per number
+            return new StringBuilder(41).append(device).append(':').append(inode).toString();
+        }
+        return Long.toUnsignedString(device) + ":" + Long.toUnsignedString(inode);
     }
 
     private Object[] state(FileIdentity identity) {
@@ -354,7 +359,7 @@ public final class HeldFiles<O> {
                 return;
             }
             List<Closeable> parked = closeables(state[PARKED]);
-            toClose = new ArrayList<>(parked);
+            toClose = parked.isEmpty() ? new ArrayList<>(0) : new ArrayList<>(parked);
             parked.clear();
             state[OPEN_HANDLES] = count(state, OPEN_HANDLES) - toClose.size();
             if (count(state, OPEN_HANDLES) <= 0) {

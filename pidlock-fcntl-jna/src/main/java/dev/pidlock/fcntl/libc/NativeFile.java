@@ -27,6 +27,10 @@ public final class NativeFile implements OpenPidFile {
     private static final int S_IFMT = 0170000;
 
     /** This thread's {@code struct stat}: filled and read within one method, never kept. */
+    /** Reads of a pidfile's few bytes go through this per-thread buffer; only what was read is copied out. */
+    private static final int SCRATCH_SIZE = 256;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_SIZE]);
+    private static final byte[] EMPTY = new byte[0];
     private static final ThreadLocal<ByteBuffer> STAT = ThreadLocal.withInitial(() -> struct(0));
 
     /** This thread's {@code struct flock}: filled and read within one method, never kept. */
@@ -403,7 +407,7 @@ public final class NativeFile implements OpenPidFile {
      */
     @Override
     public byte[] read(int limit) throws IOException {
-        byte[] buf = new byte[Math.max(1, limit)];
+        byte[] buf = limit <= SCRATCH_SIZE ? SCRATCH.get() : new byte[Math.max(1, limit)];
         int total = 0;
         while (total < limit) {
             byte[] into = total == 0 ? buf : new byte[limit - total];
@@ -420,7 +424,10 @@ public final class NativeFile implements OpenPidFile {
             total += (int) n;
         }
         knownLength = total < limit ? total : -1;
-        return total == buf.length ? buf : java.util.Arrays.copyOf(buf, total);
+        if (total == 0) {
+            return EMPTY;
+        }
+        return total == buf.length && limit > SCRATCH_SIZE ? buf : java.util.Arrays.copyOf(buf, total);
     }
 
     /**
