@@ -233,4 +233,45 @@ class ProcFsTest {
         assertFalse(ProcFs.hidepidIn(List.of(root, plain)));
         assertFalse(ProcFs.hidepidIn(List.of("25 22 0:21 / /mnt rw - proc proc rw,hidepid=2")), "not /proc");
     }
+
+    /** The JDK's reading of {@code cmdline} ({@code ProcessHandleImpl_linux.c}), case by case. */
+    @Test
+    void aCommandLineReadsAsProcessHandleInfoReadsIt() {
+        java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        Optional<String> exe = Optional.of("/usr/bin/python3.11");
+        assertEquals(Optional.of("/usr/bin/python3.11 -c a b"),
+                ProcFs.commandLine("python3\0-c\0a b\0".getBytes(utf8), exe, utf8), "the executable, then argv[1..]");
+        assertEquals(Optional.of("/usr/bin/python3.11 "), ProcFs.commandLine("python3\0".getBytes(utf8), exe, utf8),
+                "no arguments: a trailing space");
+        assertEquals(Optional.of("/usr/bin/python3.11 x"),
+                ProcFs.commandLine("python3\0x\0\0y\0".getBytes(utf8), exe, utf8), "up to the first empty argument");
+        assertEquals(Optional.of("python3 -c a b "),
+                ProcFs.commandLine("python3\0-c\0a b\0".getBytes(utf8), Optional.empty(), utf8),
+                "no executable: the NULs as spaces");
+        assertEquals(exe, ProcFs.commandLine(new byte[0], exe, utf8), "no cmdline: the executable");
+        assertEquals(Optional.empty(), ProcFs.commandLine(new byte[0], Optional.empty(), utf8));
+        byte[] full = new byte[ProcFs.CMDLINE_LIMIT];
+        java.util.Arrays.fill(full, (byte) 'a');
+        full[1] = 0;
+        assertEquals(Optional.of("a " + "a".repeat(ProcFs.CMDLINE_LIMIT - 2)), ProcFs.commandLine(full, exe, utf8),
+                "a full page: the NULs as spaces");
+        assertEquals(Optional.of("/bin/x \u00fc"), ProcFs.commandLine("x\0\u00fc\0".getBytes(utf8),
+                Optional.of("/bin/x"), utf8));
+        assertEquals(Optional.of("/bin/x ??"), ProcFs.commandLine("x\0\u00fc\0".getBytes(utf8),
+                Optional.of("/bin/x"), java.nio.charset.StandardCharsets.US_ASCII), "US-ASCII: a ? per other byte");
+    }
+
+    @Test
+    void statmGivesResidentPagesAndNothingWithoutMemory() {
+        assertEquals(OptionalLong.of(3380 * 4096L), ProcFs.statmResident("21000 3380 2000 600 0 1500 0\n", 4096));
+        assertEquals(OptionalLong.empty(), ProcFs.statmResident("0 0 0 0 0 0 0", 4096), "a kernel thread or zombie");
+        assertEquals(OptionalLong.empty(), ProcFs.statmResident("x", 4096));
+    }
+
+    @Test
+    void bootTimeIsBtimeInMilliseconds() {
+        assertEquals(OptionalLong.of(1_700_000_000_000L), ProcFs.bootMillis(List.of("cpu  1 2 3", "btime 1700000000",
+                "processes 9")));
+        assertEquals(OptionalLong.empty(), ProcFs.bootMillis(List.of("cpu  1 2 3")));
+    }
 }
