@@ -391,12 +391,26 @@ public final class ProcFs {
         List<Long> out = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir(pid).resolve("task"))) {
             for (Path task : tasks) {
-                for (String line : Files.readAllLines(task.resolve("children"))) {
-                    for (String child : line.trim().split("\\s+")) {
-                        if (!child.isEmpty()) {
-                            out.add(Long.parseLong(child));
+                // bytes, not lines: one such read per thread, and a JVM has a score of threads
+                byte[] list;
+                try (InputStream in = Files.newInputStream(task.resolve("children"))) {
+                    list = in.readAllBytes();
+                }
+                long child = -1;
+                for (byte b : list) {
+                    if (b >= '0' && b <= '9') {
+                        child = (child < 0 ? 0 : child) * 10 + (b - '0');
+                    } else if (b == ' ' || b == '\n') {
+                        if (child >= 0) {
+                            out.add(child);
                         }
+                        child = -1;
+                    } else {
+                        throw new NumberFormatException("not a children list: " + task);
                     }
+                }
+                if (child >= 0) {
+                    out.add(child);
                 }
             }
         } catch (IOException | RuntimeException e) {
