@@ -1,14 +1,18 @@
 package dev.pidlock.internal.proc;
 
+import static java.nio.file.StandardOpenOption.READ;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -391,11 +395,12 @@ public final class ProcFs {
         List<Long> out = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir(pid).resolve("task"))) {
             for (Path task : tasks) {
-                // bytes, not lines: one such read per thread, and a JVM has a score of threads
-                byte[] list;
-                try (InputStream in = Files.newInputStream(task.resolve("children"))) {
-                    list = in.readAllBytes();
-                }
+                // one read per thread, and a JVM has a score of threads: bytes, not lines through a decoder, and
+                // opened from the task directory when it can (openat), not by the whole path
+                Path children = task.getFileName().resolve("children");
+                byte[] list = tasks instanceof SecureDirectoryStream
+                        ? bytes(((SecureDirectoryStream<Path>) tasks).newByteChannel(children, Set.of(READ)))
+                        : bytes(Files.newByteChannel(task.resolve("children"), READ));
                 long child = -1;
                 for (byte b : list) {
                     if (b >= '0' && b <= '9') {
@@ -502,6 +507,25 @@ public final class ProcFs {
     }
 
     private static Optional<String> firstLine(Path file) {
-        return lines(file).filter(l -> !l.isEmpty()).map(l -> l.get(0));
+        try {
+            String text = new String(bytes(Files.newByteChannel(file, READ)), StandardCharsets.UTF_8);
+            int end = text.indexOf('\n');
+            return Optional.of(end < 0 ? text : text.substring(0, end)).filter(l -> !l.isEmpty());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads to the end, whatever size {@code /proc} claims, and closes the channel. */
+    private static byte[] bytes(SeekableByteChannel channel) throws IOException {
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            while (channel.read(buffer) >= 0) {
+                if (!buffer.hasRemaining()) {
+                    buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+                }
+            }
+            return Arrays.copyOf(buffer.array(), buffer.position());
+        }
     }
 }
