@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pidlock.internal.proc.ProcFs;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -53,6 +57,40 @@ class ProcessInfoTest {
             ProcessInfo childInfo = ProcessInfo.of(child.pid());
             assertTrue(childInfo.alive());
             assertTrue(childInfo.command().orElseThrow().contains("sleep"), childInfo.command().toString());
+        } finally {
+            child.destroy();
+            child.waitFor();
+        }
+    }
+
+    /**
+     * The figures read from {@code /proc} are those {@link ProcessHandle.Info} gives, for a child that has used
+     * some CPU time and sleeps (so that its CPU time and memory hold still), with arguments holding spaces and
+     * letters outside ASCII.
+     */
+    @Test
+    void onLinuxTheFiguresOfAChildAreThoseOfProcessHandleInfo() throws IOException, InterruptedException {
+        assumeTrue(linux());
+        Process child = new ProcessBuilder("python3", "-c",
+                "import sys, time\nn = 0\nfor i in range(3000000): n += i\nprint('ready', flush=True)\n"
+                        + "time.sleep(60)",
+                "an argument with spaces", "\u00fcn\u00efc\u00f6d\u00e9 \u2603").start();
+        try {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                assertEquals("ready", out.readLine());
+                ProcessHandle.Info expected = ProcessHandle.of(child.pid()).orElseThrow().info();
+                ProcessInfo info = ProcessInfo.of(child.pid());
+                assertTrue(info.alive());
+                assertEquals(expected.startInstant(), info.startedAt());
+                assertEquals(expected.totalCpuDuration(), info.cpuTime());
+                assertTrue(info.cpuTime().orElseThrow().toMillis() > 0, info.cpuTime().toString());
+                assertEquals(expected.commandLine(), info.command());
+                assertTrue(info.command().orElseThrow().endsWith(" an argument with spaces \u00fcn\u00efc\u00f6d\u00e9 \u2603"),
+                        info.command().get());
+                assertEquals(ProcFs.residentBytes(child.pid()), info.residentBytes());
+                assertEquals(0, info.descendants());
+            }
         } finally {
             child.destroy();
             child.waitFor();

@@ -1,9 +1,20 @@
 package dev.pidlock.internal.proc;
 
+import static java.nio.file.StandardOpenOption.READ;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.Predicate;
 
 /**
@@ -142,6 +154,218 @@ public final class ProcFs {
     }
 
     /**
+     * Linux's {@code USER_HZ}, the unit of the clock ticks of {@code /proc/PID/stat}: 100 on every architecture
+     * the JDK runs on ({@code sysconf(_SC_CLK_TCK)}).
+     */
+    static final long TICKS_PER_SECOND = 100;
+
+    /** What {@link ProcessHandle.Info} reads of {@code /proc/PID/cmdline}: one page. */
+    static final int CMDLINE_LIMIT = 4096;
+
+    /** Read once per JVM, as the JDK reads them for {@link ProcessHandle.Info}. */
+    private static final class Machine {
+        static final OptionalLong BOOT_MILLIS = bootMillis(lines(PROC.resolve("stat")).orElse(List.of()));
+        static final OptionalLong PAGE_SIZE = pageSize();
+        static final OptionalLong TOTAL_MEMORY = kibibytesField(PROC.resolve("meminfo"), "MemTotal:");
+        static final Charset PLATFORM = platformCharset();
+    }
+
+    /** @return the machine's memory in bytes ({@code MemTotal}) as read once per JVM, when readable */
+    public static OptionalLong totalMemoryBytesOnce() {
+        return Machine.TOTAL_MEMORY;
+    }
+
+    /**
+     * When a process started, as {@link ProcessHandle.Info#startInstant()} says it: the boot time of
+     * {@code /proc/stat}'s {@code btime}, read once per JVM, plus its start ticks, to the millisecond.
+     *
+     * @param stat its {@code /proc/PID/stat}
+     * @return when it started; empty when the boot time or its start ticks are unknown
+     */
+    public static Optional<Instant> startInstant(ProcStat stat) {
+        if (Machine.BOOT_MILLIS.isEmpty() || stat.startTicks() < 0) {
+            return Optional.empty();
+        }
+        long millis = Machine.BOOT_MILLIS.getAsLong() + stat.startTicks() * 1000 / TICKS_PER_SECOND;
+        return millis > 0 ? Optional.of(Instant.ofEpochMilli(millis)) : Optional.empty();
+    }
+
+    /**
+     * @param stat its {@code /proc/PID/stat}
+     * @return its user plus system CPU time, as {@link ProcessHandle.Info#totalCpuDuration()} says it
+     */
+    public static Optional<Duration> cpuTime(ProcStat stat) {
+        if (stat.userTicks() < 0 || stat.systemTicks() < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos((stat.userTicks() + stat.systemTicks()) * (1_000_000_000 / TICKS_PER_SECOND)));
+    }
+
+    /**
+     * @param pid a process
+     * @return its resident set size in bytes from {@code /proc/PID/statm}: the {@code VmRSS} of
+     *         {@link #residentBytes(long)} (both sum the kernel's counters exactly, where {@code stat}'s field 24
+     *         may lag), without reading the whole {@code status}; empty when it has no memory of its own (where
+     *         {@code status} has no {@code VmRSS}), cannot be read, or the page size is unknown
+     */
+    public static OptionalLong residentBytesOfStatm(long pid) {
+        if (Machine.PAGE_SIZE.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return firstLine(dir(pid).resolve("statm")).map(l -> statmResident(l, Machine.PAGE_SIZE.getAsLong()))
+                .orElse(OptionalLong.empty());
+    }
+
+    /**
+     * @param statm    the line of {@code /proc/PID/statm}: size, resident, … in pages
+     * @param pageSize the page size
+     * @return the resident bytes; empty when the size is 0 (no memory of its own) or the line is not numbers
+     */
+    static OptionalLong statmResident(String statm, long pageSize) {
+        String[] f = statm.trim().split(" ");
+        try {
+            long size = Long.parseLong(f[0]);
+            long resident = Long.parseLong(f[1]);
+            return size <= 0 || resident < 0 || resident > Long.MAX_VALUE / pageSize ? OptionalLong.empty()
+                    : OptionalLong.of(resident * pageSize);
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** @return whether {@link #startInstant}, {@link #residentBytesOfStatm} and the rest can answer here */
+    public static boolean statFiguresKnown() {
+        return Machine.BOOT_MILLIS.isPresent() && Machine.PAGE_SIZE.isPresent();
+    }
+
+    /**
+     * A process's command line as {@link ProcessHandle.Info#commandLine()}, or else
+     * {@link ProcessHandle.Info#command()}, says it, from one read of {@code /proc/PID/cmdline} and the link
+     * {@code /proc/PID/exe}; no user lookup.
+     *
+     * @param pid a process
+     * @return its command line; empty when {@code cmdline} cannot be read
+     */
+    public static Optional<String> commandLine(long pid) {
+        Path dir = dir(pid);
+        byte[] cmdline;
+        try (InputStream in = Files.newInputStream(dir.resolve("cmdline"))) {
+            cmdline = in.readNBytes(CMDLINE_LIMIT);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        Optional<String> exe;
+        try {
+            exe = Optional.of(Files.readSymbolicLink(dir.resolve("exe")).toString()).filter(s -> !s.isEmpty());
+        } catch (IOException | RuntimeException e) {
+            exe = Optional.empty();
+        }
+        return commandLine(cmdline, exe, Machine.PLATFORM);
+    }
+
+    /**
+     * The JDK's reading ({@code ProcessHandleImpl_linux.c}): the arguments are the strings up to the first empty
+     * one; with the executable's path known and the page not full, that path, a space and the arguments after
+     * the first joined by spaces (so a trailing space when there are none); else, the whole page with its NULs
+     * turned into spaces; else the executable's path alone.
+     *
+     * @param cmdline the first {@link #CMDLINE_LIMIT} bytes of {@code /proc/PID/cmdline}
+     * @param exe     where {@code /proc/PID/exe} points, when readable
+     * @param charset the platform's charset for file names ({@code sun.jnu.encoding})
+     * @return the command line
+     */
+    static Optional<String> commandLine(byte[] cmdline, Optional<String> exe, Charset charset) {
+        int len = cmdline.length;
+        boolean truncated = len == CMDLINE_LIMIT && cmdline[len - 1] != 0;
+        if (exe.isPresent() && !truncated && len > 0 && cmdline[0] != 0) {
+            StringJoiner arguments = new StringJoiner(" ");
+            int start = 0;
+            while (start < len && cmdline[start] != 0) {
+                int end = start;
+                while (end < len && cmdline[end] != 0) {
+                    end++;
+                }
+                if (start > 0) {
+                    arguments.add(decode(cmdline, start, end, charset));
+                }
+                start = end + 1;
+            }
+            return Optional.of(exe.get() + " " + arguments);
+        }
+        if (len > 0 && (exe.isEmpty() || truncated)) {
+            byte[] spaced = cmdline.clone();
+            for (int i = 0; i < len; i++) {
+                if (spaced[i] == 0) {
+                    spaced[i] = ' ';
+                }
+            }
+            return Optional.of(decode(spaced, 0, len, charset));
+        }
+        return exe;
+    }
+
+    /** As the JDK's {@code JNU_NewStringPlatform}: US-ASCII turns every other byte into {@code ?}. */
+    private static String decode(byte[] bytes, int from, int to, Charset charset) {
+        if (charset.equals(StandardCharsets.US_ASCII)) {
+            char[] chars = new char[to - from];
+            for (int i = from; i < to; i++) {
+                chars[i - from] = bytes[i] >= 0 ? (char) bytes[i] : '?';
+            }
+            return new String(chars);
+        }
+        return new String(bytes, from, to - from, charset);
+    }
+
+    private static Charset platformCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /**
+     * @param procStat the lines of {@code /proc/stat}
+     * @return its {@code btime} in milliseconds, when present
+     */
+    static OptionalLong bootMillis(List<String> procStat) {
+        for (String line : procStat) {
+            if (line.startsWith("btime ")) {
+                try {
+                    return OptionalLong.of(Long.parseLong(line.substring("btime ".length()).trim()) * 1000);
+                } catch (NumberFormatException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** {@code AT_PAGESZ} of this process's auxiliary vector ({@code /proc/self/auxv}). */
+    private static OptionalLong pageSize() {
+        byte[] auxv;
+        try {
+            auxv = Files.readAllBytes(PROC.resolve("self/auxv"));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+        boolean wide = !"32".equals(System.getProperty("sun.arch.data.model"));
+        ByteBuffer b = ByteBuffer.wrap(auxv).order(ByteOrder.nativeOrder());
+        int word = wide ? 8 : 4;
+        while (b.remaining() >= 2 * word) {
+            long type = wide ? b.getLong() : b.getInt();
+            long value = wide ? b.getLong() : Integer.toUnsignedLong(b.getInt());
+            if (type == 6) { // AT_PAGESZ
+                return value > 0 ? OptionalLong.of(value) : OptionalLong.empty();
+            }
+            if (type == 0) { // AT_NULL
+                break;
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
      * @param pid a process
      * @return the uid that owns its {@code /proc/PID} directory (its effective uid); empty when unreadable
      */
@@ -171,12 +395,27 @@ public final class ProcFs {
         List<Long> out = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir(pid).resolve("task"))) {
             for (Path task : tasks) {
-                for (String line : Files.readAllLines(task.resolve("children"))) {
-                    for (String child : line.trim().split("\\s+")) {
-                        if (!child.isEmpty()) {
-                            out.add(Long.parseLong(child));
+                // one read per thread, and a JVM has a score of threads: bytes, not lines through a decoder, and
+                // opened from the task directory when it can (openat), not by the whole path
+                Path children = task.getFileName().resolve("children");
+                byte[] list = tasks instanceof SecureDirectoryStream
+                        ? bytes(((SecureDirectoryStream<Path>) tasks).newByteChannel(children, Set.of(READ)))
+                        : bytes(Files.newByteChannel(task.resolve("children"), READ));
+                long child = -1;
+                for (byte b : list) {
+                    if (b >= '0' && b <= '9') {
+                        child = (child < 0 ? 0 : child) * 10 + (b - '0');
+                    } else if (b == ' ' || b == '\n') {
+                        if (child >= 0) {
+                            out.add(child);
                         }
+                        child = -1;
+                    } else {
+                        throw new NumberFormatException("not a children list: " + task);
                     }
+                }
+                if (child >= 0) {
+                    out.add(child);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -268,6 +507,25 @@ public final class ProcFs {
     }
 
     private static Optional<String> firstLine(Path file) {
-        return lines(file).filter(l -> !l.isEmpty()).map(l -> l.get(0));
+        try {
+            String text = new String(bytes(Files.newByteChannel(file, READ)), StandardCharsets.UTF_8);
+            int end = text.indexOf('\n');
+            return Optional.of(end < 0 ? text : text.substring(0, end)).filter(l -> !l.isEmpty());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads to the end, whatever size {@code /proc} claims, and closes the channel. */
+    private static byte[] bytes(SeekableByteChannel channel) throws IOException {
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            while (channel.read(buffer) >= 0) {
+                if (!buffer.hasRemaining()) {
+                    buffer = ByteBuffer.allocate(buffer.capacity() * 2).put(buffer.flip());
+                }
+            }
+            return Arrays.copyOf(buffer.array(), buffer.position());
+        }
     }
 }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pidlock.ProcessInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -232,5 +235,66 @@ class ProcFsTest {
         assertFalse(ProcFs.hidepidIn(List.of(root, off)));
         assertFalse(ProcFs.hidepidIn(List.of(root, plain)));
         assertFalse(ProcFs.hidepidIn(List.of("25 22 0:21 / /mnt rw - proc proc rw,hidepid=2")), "not /proc");
+    }
+
+    /** The JDK's reading of {@code cmdline} ({@code ProcessHandleImpl_linux.c}), case by case. */
+    @Test
+    void aCommandLineReadsAsProcessHandleInfoReadsIt() {
+        Charset utf8 = StandardCharsets.UTF_8;
+        Optional<String> exe = Optional.of("/usr/bin/python3.11");
+        assertEquals(Optional.of("/usr/bin/python3.11 -c a b"),
+                ProcFs.commandLine("python3\0-c\0a b\0".getBytes(utf8), exe, utf8), "the executable, then argv[1..]");
+        assertEquals(Optional.of("/usr/bin/python3.11 "), ProcFs.commandLine("python3\0".getBytes(utf8), exe, utf8),
+                "no arguments: a trailing space");
+        assertEquals(Optional.of("/usr/bin/python3.11 x"),
+                ProcFs.commandLine("python3\0x\0\0y\0".getBytes(utf8), exe, utf8), "up to the first empty argument");
+        assertEquals(Optional.of("python3 -c a b "),
+                ProcFs.commandLine("python3\0-c\0a b\0".getBytes(utf8), Optional.empty(), utf8),
+                "no executable: the NULs as spaces");
+        assertEquals(exe, ProcFs.commandLine(new byte[0], exe, utf8), "no cmdline: the executable");
+        assertEquals(Optional.empty(), ProcFs.commandLine(new byte[0], Optional.empty(), utf8));
+        byte[] full = new byte[ProcFs.CMDLINE_LIMIT];
+        Arrays.fill(full, (byte) 'a');
+        full[1] = 0;
+        assertEquals(Optional.of("a " + "a".repeat(ProcFs.CMDLINE_LIMIT - 2)), ProcFs.commandLine(full, exe, utf8),
+                "a full page: the NULs as spaces");
+        assertEquals(Optional.of("/bin/x \u00fc"), ProcFs.commandLine("x\0\u00fc\0".getBytes(utf8),
+                Optional.of("/bin/x"), utf8));
+        assertEquals(Optional.of("/bin/x ??"), ProcFs.commandLine("x\0\u00fc\0".getBytes(utf8),
+                Optional.of("/bin/x"), StandardCharsets.US_ASCII), "US-ASCII: a ? per other byte");
+    }
+
+    @Test
+    void statmGivesResidentPagesAndNothingWithoutMemory() {
+        assertEquals(OptionalLong.of(3380 * 4096L), ProcFs.statmResident("21000 3380 2000 600 0 1500 0\n", 4096));
+        assertEquals(OptionalLong.empty(), ProcFs.statmResident("0 0 0 0 0 0 0", 4096), "a kernel thread or zombie");
+        assertEquals(OptionalLong.empty(), ProcFs.statmResident("x", 4096));
+    }
+
+    @Test
+    void bootTimeIsBtimeInMilliseconds() {
+        assertEquals(OptionalLong.of(1_700_000_000_000L), ProcFs.bootMillis(List.of("cpu  1 2 3", "btime 1700000000",
+                "processes 9")));
+        assertEquals(OptionalLong.empty(), ProcFs.bootMillis(List.of("cpu  1 2 3")));
+    }
+
+    /** A command name is any bytes the process set, UTF-8 or not: its stat still reads. */
+    @Test
+    void aProcessNamedInBytesThatAreNotUtf8HasAStat() throws Exception {
+        assumeTrue(ProcFs.present());
+        Process p = new ProcessBuilder("python3", "-c", "import sys, time\n"
+                + "open('/proc/self/comm', 'wb').write(b'x\\xff\\xfe)y')\nprint('named', flush=True)\ntime.sleep(60)")
+                .start();
+        try {
+            assertEquals("named", new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine());
+            ProcStat stat = ProcFs.stat(p.pid()).orElseThrow();
+            assertEquals("x\ufffd\ufffd)y", stat.command());
+            assertTrue(ProcFs.alive(p.pid()));
+            assertTrue(ProcessInfo.of(p.pid()).alive());
+        } finally {
+            p.destroy();
+            p.waitFor();
+        }
     }
 }
