@@ -300,7 +300,8 @@ final class Acquisition {
             }
             long pid = content.pid().getAsLong();
             if (pid == PID) {
-                LOG.log(Level.INFO, () -> "taking over pidfile " + path + " that names this process but was"
+                // a pidfile this process released keeping its pid (release action KEEP): a normal re-acquisition
+                LOG.log(Level.DEBUG, () -> "taking over pidfile " + path + " that names this process but was"
                         + " not held by it");
                 return;
             }

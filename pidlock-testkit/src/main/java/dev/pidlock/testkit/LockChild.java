@@ -29,7 +29,8 @@ import java.util.Optional;
  * {@code /proc/thread-self}, or {@code -}) just before it acquires.
  *
  * Reports: {@code ACQUIRED pid}, {@code CONFLICT locked|running holderPid message}, {@code ERROR class message}.
- * Commands: {@code release}, {@code inspect} (with the same backend; answers
+ * Commands: {@code release}, {@code again} (acquires once more in this JVM, with the same builder, without waiting;
+ * reports as above), {@code inspect} (with the same backend; answers
  * {@code STATUS state pid|- LOCKED|UNLOCKED|UNKNOWN}), {@code exit N} (runs shutdown hooks), {@code halt N}
  * (does not); end of input exits with status 0.
  *
@@ -95,10 +96,11 @@ public final class LockChild {
         } catch (InterruptedException e) {
             say("ERROR interrupted");
         }
-        obey(lock, Path.of(args[1]), args[2]);
+        obey(lock, builder, Path.of(args[1]), args[2]);
     }
 
-    private static void obey(PidLock lock, Path path, String backend) throws IOException {
+    private static void obey(PidLock first, PidLock.Builder builder, Path path, String backend) throws IOException {
+        PidLock lock = first;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -107,6 +109,17 @@ public final class LockChild {
                 case "release" -> {
                     Optional.ofNullable(lock).ifPresent(PidLock::close);
                     say("RELEASED");
+                }
+                case "again" -> {
+                    try {
+                        lock = builder.acquire();
+                        say("ACQUIRED " + ProcessHandle.current().pid());
+                    } catch (PidLockConflictException e) {
+                        say("CONFLICT " + (e.holderPid().isPresent() ? e.holderPid().getAsLong() : "-") + " "
+                                + e.getMessage());
+                    } catch (PidLockException e) {
+                        say("ERROR " + e.getClass().getSimpleName() + " " + e.getMessage());
+                    }
                 }
                 case "inspect" -> {
                     PidFileStatus s = PidLock.at(path).backend(backend).inspect();

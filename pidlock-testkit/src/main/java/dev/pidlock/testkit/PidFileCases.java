@@ -103,6 +103,27 @@ public abstract class PidFileCases extends ContractCase {
      *
      * @throws IOException when the fixture cannot be made
      */
+    /**
+     * A library is quiet: under the JDK's default logging (INFO and above on stderr), acquiring, releasing with
+     * the pid kept, and acquiring the same pidfile again in the same JVM print nothing.
+     *
+     * @throws IOException when the child cannot start
+     */
+    @Test
+    void acquiringAgainAPidfileKeptByThisProcessPrintsNothing() throws IOException {
+        ChildProcess c = child("release=KEEP");
+        assertTrue(c.nextLine().startsWith("ACQUIRED "));
+        c.send("release");
+        c.expect("RELEASED");
+        c.send("again");
+        assertTrue(c.nextLine().startsWith("ACQUIRED "));
+        c.send("release");
+        c.expect("RELEASED");
+        c.closeStdin();
+        assertEquals(0, c.waitFor());
+        assertEquals("", c.stderr(), "the child's stderr");
+    }
+
     @Test
     void symlinkAtThePathIsRefusedAndItsTargetUntouched() throws IOException {
         Path target = dir.resolve("precious.txt");
