@@ -3,15 +3,15 @@ package dev.pidlock;
 import dev.pidlock.spi.FileIdentity;
 import java.nio.file.Path;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.RandomAccess;
 
 /**
  * The kernel's holders of a locked pidfile whose holder is already confirmed: that one is known, the others are
  * read from {@code /proc} when the list is first looked at (a walk of every process's descriptors, which costs
- * milliseconds on a busy host, so that {@code inspect()} pays it only when asked). Immutable once read; the
- * confirmed holder is always in it.
+ * milliseconds on a busy host, so that {@code inspect()} pays it only when asked): the holders at the time they
+ * are first looked at, immutable from then on. Before that, {@link #contains} of the confirmed holder and
+ * {@link #isEmpty} answer from the confirmation.
  */
 final class KernelHolders extends AbstractList<Long> implements RandomAccess {
     private final FileIdentity identity;
@@ -36,12 +36,7 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
             synchronized (this) {
                 read = holders;
                 if (read == null) {
-                    List<Long> found = new ArrayList<>(Holders.inKernel(identity, path));
-                    if (!found.contains(confirmed)) {
-                        found.add(confirmed);
-                        found.sort(null);
-                    }
-                    read = List.copyOf(found);
+                    read = List.copyOf(Holders.inKernel(identity, path));
                     holders = read;
                 }
             }
@@ -49,15 +44,16 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
         return read;
     }
 
+    /** Until the holders are read, the confirmed holder is known to be one without reading them. */
     @Override
     public boolean contains(Object o) {
-        return o instanceof Long pid && pid == confirmed || holders().contains(o);
+        return holders == null && o instanceof Long pid && pid == confirmed || holders().contains(o);
     }
 
-    /** @return false: the confirmed holder is in the list, whatever the walk finds */
+    /** Until the holders are read, the confirmed holder is known to be one without reading them. */
     @Override
     public boolean isEmpty() {
-        return false;
+        return holders != null && holders.isEmpty();
     }
 
     @Override

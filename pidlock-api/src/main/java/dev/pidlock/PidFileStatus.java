@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  *                    the kernel cannot name them (no {@code /proc}, a backend whose lock is not a kernel lock). In
  *                    a status from {@link PidLock#inspect()} whose pid the kernel confirmed, the other holders are
  *                    read from {@code /proc} when this list is first looked at (the walk of every process's
- *                    descriptors is paid only when asked); the confirmed holder is always in it
+ *                    descriptors is paid only when asked): a holder that has let go by then is not in it
  * @param recordedPid the pid written in the file, when it names one
  * @since 0.1
  */
