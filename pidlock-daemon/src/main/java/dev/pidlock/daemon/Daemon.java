@@ -42,6 +42,21 @@ public final class Daemon {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static volatile boolean readyReported;
 
+    /**
+     * The callback's code when the JVM ends otherwise (for example {@code System.exit} from the worker, or SIGHUP):
+     * a shutdown hook cannot see the status {@code System.exit} was given.
+     *
+     * @since 0.2
+     */
+    public static final int UNKNOWN_CODE = -1;
+
+    /**
+     * The callback's message when the JVM ends otherwise ({@code System.exit}, SIGHUP).
+     *
+     * @since 0.2
+     */
+    public static final String EXIT_MESSAGE = "Exiting (System.exit or JVM shutdown)";
+
     private final String name;
     private final Path pidFile;
     private final String pidName;
@@ -219,7 +234,7 @@ public final class Daemon {
             end("Terminated by SIGINT (" + n + ")", 0);
             System.exit(0);
         });
-        Thread hook = new Thread(() -> end("Exiting", 0), name + "-shutdown");
+        Thread hook = new Thread(() -> end(EXIT_MESSAGE, UNKNOWN_CODE), name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code;
         try {

@@ -10,7 +10,7 @@ package dev.pidlock.daemon;
 public interface ShutdownCallback {
     /**
      * @param message why, for example {@code Terminated by SIGTERM (15)}
-     * @param code    the exit code the daemon ends with
+     * @param code    the exit code the daemon ends with; {@link Daemon#UNKNOWN_CODE} after {@code System.exit}
      * @since 0.2
      */
     void onShutdown(String message, int code);

@@ -127,6 +127,14 @@ class DaemonForegroundTest {
     }
 
     @Test
+    void systemExitInTheWorkerCallsTheCallbackOnceWithAnUnknownCodeAndRemovesThePidfile() throws Exception {
+        Process daemon = example("exit", "start", "--foreground");
+        assertEquals(5, waitFor(daemon), err(daemon));
+        assertEquals("Exiting (System.exit or JVM shutdown)|-1\n", Files.readString(callbackFile()));
+        assertFalse(Files.exists(pidFile()), "the pidfile is left");
+    }
+
+    @Test
     void startingTwiceSaysAlreadyRunningWithThePidAndExits0() throws Exception {
         Process daemon = example("sleep", "start", "--foreground");
         statusUntilRunning(daemon);

@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 /**
  * The example daemon the tests run as a child JVM: {@code ExampleDaemon PIDFILE CALLBACK_FILE MODE ACTION...},
- * MODE {@code sleep} (works until signalled), {@code throw} (fails at once) or {@code return}.
+ * MODE {@code sleep} (works until signalled), {@code throw} (fails at once), {@code exit}
+ * ({@code System.exit(5)}) or {@code return}.
  */
 public final class ExampleDaemon {
     private ExampleDaemon() {
@@ -26,6 +27,7 @@ public final class ExampleDaemon {
                     switch (mode) {
                         case "sleep" -> Thread.sleep(Long.MAX_VALUE);
                         case "throw" -> throw new IllegalStateException("boom");
+                        case "exit" -> System.exit(5);
                         default -> { }
                     }
                 })
