@@ -26,11 +26,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     Daemon.builder("feeder")
  *           .pidFile(Path.of("/run/feeder.pid"))
  *           .worker(Feeder::run)
- *           .shutdownCallback((message, code) -> log.info("stopping: " + message + " (" + code + ")"))
+ *           .shutdownCallback((message, code) -> LOG.log(INFO, "stopping: " + message + " (" + code + ")"))
  *           .build()
- *           .run(args);   // start [--foreground] | status [--json] | <custom action>
+ *           .run(args);
  * }
  * }</pre>
+ *
+ * <p>The program's arguments name the action: {@code start [--foreground]}, {@code status [--json]} or one of
+ * the program's own {@link Builder#action(String, String, Action) actions}.
  *
  * <p>This version runs {@code start} in the foreground only ({@code start --foreground} or
  * {@link Builder#detach(boolean) detach(false)}); a detached {@code start}, {@code stop}, {@code restart} and
@@ -117,17 +120,26 @@ public final class Daemon {
         readyReported = true;
     }
 
-    /** @return the daemon's name */
+    /**
+     * @return the daemon's name
+     * @since 0.2
+     */
     public String name() {
         return name;
     }
 
-    /** @return how long {@code stop} waits (used by {@code stop}, not implemented yet) */
+    /**
+     * @return how long {@code stop} waits (used by {@code stop}, not implemented yet)
+     * @since 0.2
+     */
     public Duration stopTimeout() {
         return stopTimeout;
     }
 
-    /** @return how long a detached start waits for the child (used by a detached start, not implemented yet) */
+    /**
+     * @return how long a detached start waits for the child (used by a detached start, not implemented yet)
+     * @since 0.2
+     */
     public Duration startupWindow() {
         return startupWindow;
     }
