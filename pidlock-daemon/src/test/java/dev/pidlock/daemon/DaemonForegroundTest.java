@@ -108,6 +108,23 @@ class DaemonForegroundTest {
     }
 
     @Test
+    void sigintCallsTheCallbackOnceAndDaemonStatusSeesItRunningFromThisJvm() throws Exception {
+        Process daemon = example("sleep", "start", "--foreground");
+        statusUntilRunning(daemon);
+        DaemonStatus st = Daemon.builder("feeder").pidFile(pidFile()).build().status();
+        assertTrue(st.running(), st.toString());
+        assertEquals(daemon.pid(), st.pid().getAsLong());
+        assertTrue(st.uptime().isPresent() && st.cpuPercent().isPresent() && st.memoryPercent().isPresent(),
+                st.toString());
+
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(daemon.pid())).start().waitFor());
+        assertEquals(0, waitFor(daemon), err(daemon));
+        assertEquals("Terminated by SIGINT (2)|0\n", Files.readString(callbackFile()));
+        assertFalse(Files.exists(pidFile()), "the pidfile is left");
+        assertFalse(Daemon.builder("feeder").pidFile(pidFile()).build().status().running());
+    }
+
+    @Test
     void aWorkerThatThrowsEndsWithCode1AndTheCallbackOnceWithTheException() throws Exception {
         Process daemon = example("throw", "start", "--foreground");
         assertEquals(1, waitFor(daemon));
