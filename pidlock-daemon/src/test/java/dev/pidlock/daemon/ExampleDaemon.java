@@ -23,6 +23,8 @@ public final class ExampleDaemon {
         String mode = args[2];
         Daemon.builder("feeder")
                 .pidFile(pidFile)
+                .stdout(callbackFile.resolveSibling("daemon-out.txt"))
+                .stderr(callbackFile.resolveSibling("daemon-err.txt"))
                 .worker(() -> {
                     switch (mode) {
                         case "sleep" -> Thread.sleep(Long.MAX_VALUE);

@@ -1,0 +1,108 @@
+package dev.pidlock.daemon;
+
+import dev.pidlock.testkit.ChildProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The example daemon started detached: the parent JVM relaunches the program and waits for the child. */
+class DaemonDetachedTest {
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+    private long daemonPid = -1;
+
+    @AfterEach
+    void killLeftovers() throws Exception {
+        started.forEach(Process::destroyForcibly);
+        if (daemonPid > 0) {
+            ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private Path pidFile() {
+        return dir.resolve("feeder.pid");
+    }
+
+    private Process example(String mode, String... action) throws IOException {
+        List<String> args = new ArrayList<>(List.of(pidFile().toString(), dir.resolve("callback.txt").toString(),
+                mode));
+        args.addAll(List.of(action));
+        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
+                args.toArray(String[]::new)));
+        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    private static int waitFor(Process p) throws InterruptedException {
+        if (!p.waitFor(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+            fail("the child did not end: " + p.pid());
+        }
+        return p.exitValue();
+    }
+
+    private String out(Process p) throws IOException {
+        return Files.readString(dir.resolve("out-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
+    }
+
+    private String err(Process p) throws IOException {
+        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void detachedStartSaysOkWhenTheChildHoldsTheLockThenStatusSigtermRemovesThePidfile() throws Exception {
+        Process parent = example("sleep", "start");
+        assertEquals(0, waitFor(parent), err(parent));
+        assertEquals("Starting feeder ... OK", out(parent).trim());
+
+        Process status = example("sleep", "status");
+        assertEquals(0, waitFor(status), err(status));
+        String line = out(status).trim();
+        assertTrue(line.matches("feeder -- pid: [0-9]+, status: running, uptime: .*"), line);
+        daemonPid = Long.parseLong(line.replaceAll("^feeder -- pid: ([0-9]+),.*$", "$1"));
+        assertTrue(daemonPid != parent.pid(), "the daemon is the parent itself");
+        ProcessHandle daemon = ProcessHandle.of(daemonPid).orElseThrow();
+        String stat = Files.readString(Path.of("/proc/" + daemonPid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertEquals(Long.toString(daemonPid), f[3], "the daemon leads its own session: " + stat);
+        assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/cwd")).toString());
+        assertEquals("/dev/null", Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/0")).toString());
+        assertEquals(dir.resolve("daemon-out.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/1")));
+        assertEquals(dir.resolve("daemon-err.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/2")));
+
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(daemonPid)).start().waitFor());
+        daemon.onExit().get(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("Terminated by SIGTERM (15)|0\n", Files.readString(dir.resolve("callback.txt")));
+        assertFalse(Files.exists(pidFile()), "the pidfile is left");
+        Process after = example("sleep", "status");
+        assertEquals(3, waitFor(after));
+    }
+
+    @Test
+    void aWorkerThatThrowsAtOnceIsReportedAsFailedWithItsStatusAndStderrLines() throws Exception {
+        Process parent = example("throw", "start");
+        assertEquals(1, waitFor(parent), out(parent));
+        assertEquals("Starting feeder ... FAILED", out(parent).trim());
+        String e = err(parent);
+        assertTrue(e.contains("exit status 1"), e);
+        assertTrue(e.contains("java.lang.IllegalStateException: boom"), e);
+        assertFalse(Files.exists(pidFile()), "the pidfile is left");
+    }
+}
