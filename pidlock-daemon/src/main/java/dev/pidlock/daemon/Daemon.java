@@ -4,6 +4,7 @@ import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.ProcessInfo;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -172,10 +174,10 @@ public final class Daemon {
         List<String> rest = a.subList(1, a.size());
         switch (action) {
             case "start":
-                if (rest.contains("--foreground") || !detach) {
+                if (rest.contains("--foreground") || !detach || Detacher.isChild()) {
                     return startForeground();
                 }
-                return notImplemented("start (detached; use start --foreground)");
+                return startDetached(args);
             case "status":
                 return printStatus(rest.contains("--json"));
             case "stop":
@@ -265,6 +267,87 @@ public final class Daemon {
             // the JVM is ending already; the hook found the end done
         }
         return code;
+    }
+
+    /** How long a detached start waits for the child to take the lock (a JVM's start-up on a loaded host). */
+    private static final Duration LOCK_PATIENCE = Duration.ofSeconds(60);
+
+    private int startDetached(String[] args) {
+        if (worker == null) {
+            err.println(name + ": no worker configured");
+            return 1;
+        }
+        DaemonStatus before = status();
+        if (before.running()) {
+            out.println(name + " is already running" + before.pid().stream().mapToObj(p -> " (pid " + p + ")")
+                    .findFirst().orElse(""));
+            return 0;
+        }
+        Process child;
+        long stderrFrom = stderr.map(Detacher::size).orElse(0L);
+        try {
+            child = Detacher.builder(Detacher.command(args), workDir, umask, stdout, stderr).start();
+        } catch (IOException e) {
+            out.println("Starting " + name + " ... FAILED");
+            err.println(name + ": cannot start the detached daemon: " + e.getMessage());
+            return 1;
+        }
+        long pid = child.pid();
+        try {
+            long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
+            while (!holds(pid)) {
+                if (!child.isAlive()) {
+                    return earlyDeath(child, stderrFrom);
+                }
+                if (System.nanoTime() > deadline) {
+                    out.println("Starting " + name + " ... FAILED");
+                    err.println(name + ": the daemon (pid " + pid + ") did not take the lock on " + lockPath()
+                            + " within " + LOCK_PATIENCE.toSeconds() + " s; it is left running");
+                    return 1;
+                }
+                Thread.sleep(20);
+            }
+            if (child.waitFor(startupWindow.toNanos(), TimeUnit.NANOSECONDS) || !holds(pid)) {
+                return earlyDeath(child, stderrFrom);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println("Starting " + name + " ... FAILED");
+            err.println(name + ": interrupted while waiting for the daemon (pid " + pid + ")");
+            return 1;
+        }
+        out.println("Starting " + name + " ... OK");
+        return 0;
+    }
+
+    /** @return whether the kernel shows {@code pid} holding the lock and the pidfile records it */
+    private boolean holds(long pid) {
+        PidFileStatus s = lockBuilder().inspect();
+        return s.holders().contains(pid) && s.recordedPid().isPresent() && s.recordedPid().getAsLong() == pid;
+    }
+
+    private Object lockPath() {
+        return pidFile != null ? pidFile : pidName;
+    }
+
+    private int earlyDeath(Process child, long stderrFrom) throws InterruptedException {
+        out.println("Starting " + name + " ... FAILED");
+        if (child.isAlive()) {
+            err.println(name + ": the daemon (pid " + child.pid() + ") no longer holds the lock on " + lockPath());
+            return 1;
+        }
+        int status = child.waitFor();
+        err.println(name + ": the daemon (pid " + child.pid() + ") died during start-up with exit status " + status);
+        if (stderr.isPresent()) {
+            List<String> lines = Detacher.tail(stderr.get(), stderrFrom, Detacher.STDERR_LINES);
+            if (!lines.isEmpty()) {
+                err.println("Last lines of " + stderr.get() + ":");
+                lines.forEach(l -> err.println("  " + l));
+            }
+        } else {
+            err.println("(its stderr was discarded: configure stderr(path) to see it)");
+        }
+        return 1;
     }
 
     /** Calls the callback, then releases the lock (removing the pidfile): once, whoever comes first. */
