@@ -37,9 +37,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The program's arguments name the action: {@code start [--foreground]}, {@code status [--json]} or one of
  * the program's own {@link Builder#action(String, String, Action) actions}.
  *
- * <p>This version runs {@code start} in the foreground only ({@code start --foreground} or
- * {@link Builder#detach(boolean) detach(false)}); a detached {@code start}, {@code stop}, {@code restart} and
- * {@code reload} answer "not implemented yet" with exit code 1.
+ * <p>{@code start} detaches: it launches the same program again (the {@code java} command read from
+ * {@code /proc/self/cmdline}) in its own session through {@code setsid(1)} (util-linux, required), with stdin from
+ * {@code /dev/null}, stdout and stderr appended to the configured files or discarded, the configured working
+ * directory and umask, no descriptor of this JVM but 0, 1 and 2, and {@code PIDLOCK_DAEMON_ROLE=child} in its
+ * environment (which its own children inherit: a {@code start} they run is a foreground one). It prints
+ * "Starting NAME ... OK" and returns 0 once the kernel shows the child holding the lock and it still does after
+ * the {@link Builder#startupWindow(Duration) start-up window}; otherwise "Starting NAME ... FAILED", the child's
+ * exit status and the last lines it wrote to its stderr file, and 1. {@code start --foreground} or
+ * {@link Builder#detach(boolean) detach(false)} runs the daemon in this JVM. {@code stop}, {@code restart} and
+ * {@code reload} answer "not implemented yet" with exit code 1; {@link #ready()} is not waited for yet.
  *
  * @since 0.2
  */
@@ -139,7 +146,7 @@ public final class Daemon {
     }
 
     /**
-     * @return how long a detached start waits for the child (used by a detached start, not implemented yet)
+     * @return how long a detached child must live holding the lock before {@code start} says OK
      * @since 0.2
      */
     public Duration startupWindow() {

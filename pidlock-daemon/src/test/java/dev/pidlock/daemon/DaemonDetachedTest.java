@@ -87,6 +87,18 @@ class DaemonDetachedTest {
         assertEquals(dir.resolve("daemon-out.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/1")));
         assertEquals(dir.resolve("daemon-err.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/2")));
 
+        try (var fds = Files.list(Path.of("/proc/" + daemonPid + "/fd"))) {
+            List<Path> parents = List.of(dir.resolve("out-0.txt"), dir.resolve("err-0.txt"));
+            fds.forEach(fd -> {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    assertFalse(parents.contains(target), "the daemon holds the parent's " + fd + " -> " + target);
+                } catch (IOException gone) {
+                    // the descriptor closed meanwhile
+                }
+            });
+        }
+
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(daemonPid)).start().waitFor());
         daemon.onExit().get(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertEquals("Terminated by SIGTERM (15)|0\n", Files.readString(dir.resolve("callback.txt")));
