@@ -338,6 +338,14 @@ public final class Daemon {
     }
 
     private int earlyDeath(Process child, long stderrFrom) throws InterruptedException {
+        if (!child.isAlive() && child.exitValue() == 0) {
+            DaemonStatus other = status();
+            if (other.running() && other.pid().isPresent() && other.pid().getAsLong() != child.pid()) {
+                // another start won the race for the lock: the child said so on its stdout and ended
+                out.println(name + " is already running (pid " + other.pid().getAsLong() + ")");
+                return 0;
+            }
+        }
         out.println("Starting " + name + " ... FAILED");
         if (child.isAlive()) {
             err.println(name + ": the daemon (pid " + child.pid() + ") no longer holds the lock on " + lockPath());

@@ -117,4 +117,17 @@ class DaemonDetachedTest {
         assertTrue(e.contains("java.lang.IllegalStateException: boom"), e);
         assertFalse(Files.exists(pidFile()), "the pidfile is left");
     }
+
+    @Test
+    void aSecondDetachedStartSaysAlreadyRunningWithThePidAndExits0() throws Exception {
+        Process first = example("sleep", "start");
+        assertEquals(0, waitFor(first), err(first));
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+
+        Process second = example("sleep", "start");
+        assertEquals(0, waitFor(second), out(second) + err(second));
+        assertEquals("feeder is already running (pid " + daemonPid + ")", out(second).trim());
+        assertTrue(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals(daemonPid, Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow());
+    }
 }
