@@ -83,6 +83,8 @@ class DaemonDetachedTest {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertEquals(Long.toString(daemonPid), f[3], "the daemon leads its own session: " + stat);
         assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/cwd")).toString());
+        assertTrue(Files.readString(Path.of("/proc/" + daemonPid + "/status")).contains("\nUmask:\t0027\n"),
+                "the configured umask 027 is not the daemon's");
         assertEquals("/dev/null", Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/0")).toString());
         assertEquals(dir.resolve("daemon-out.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/1")));
         assertEquals(dir.resolve("daemon-err.txt"), Files.readSymbolicLink(Path.of("/proc/" + daemonPid + "/fd/2")));

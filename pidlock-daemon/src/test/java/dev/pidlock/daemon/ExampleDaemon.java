@@ -23,6 +23,7 @@ public final class ExampleDaemon {
         String mode = args[2];
         Daemon.builder("feeder")
                 .pidFile(pidFile)
+                .umask(0027)
                 .stdout(callbackFile.resolveSibling("daemon-out.txt"))
                 .stderr(callbackFile.resolveSibling("daemon-err.txt"))
                 .worker(() -> {
