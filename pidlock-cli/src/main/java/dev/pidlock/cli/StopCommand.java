@@ -173,6 +173,11 @@ final class StopCommand implements Callable<Integer> {
         private final Set<Long> origins = new HashSet<>();
         /** The sessions of those holders. */
         private final Set<Long> sessions = new HashSet<>();
+        /**
+         * The pids the kernel lists as the makers of the {@code flock} locks on the file when stop began: a flock
+         * stays listed under its maker while any process holds the descriptor it was made on.
+         */
+        private final Set<Long> makers = new HashSet<>();
 
         HolderStop(Path path, long fileOwner, String name, Options o, int signal, Signaller signaller,
                    BooleanSupplier probeSaysHeld) throws IOException {
@@ -219,6 +224,7 @@ final class StopCommand implements Callable<Integer> {
                 check(path, fileOwner, pid); // before anything is signalled: refuse all or none
             }
             origins.addAll(pids);
+            makers.addAll(flockMakers().orElse(Set.of()));
             for (long pid : pids) {
                 ProcFs.stat(pid).map(ProcStat::session).filter(sid -> sid > 1).ifPresent(sessions::add);
             }
@@ -287,11 +293,12 @@ final class StopCommand implements Callable<Integer> {
                     return true; // none of the holders stop began with, nor one they started, holds it
                 }
                 unnamed = false;
-                if (others.stream().noneMatch(this::ours)) {
+                boolean sameLock = sameLock();
+                if (!sameLock && others.stream().noneMatch(this::ours)) {
                     return true; // only a new instance, which took the lock meanwhile, holds it now
                 }
                 for (long pid : others) {
-                    if (!ours(pid)) {
+                    if (!sameLock && !ours(pid)) {
                         continue; // a new instance, not started by a holder: not ours to stop
                     }
                     if (passesOn(pid, others)) {
@@ -331,6 +338,24 @@ final class StopCommand implements Callable<Integer> {
                     Pidfd.awaitExit(running, slice); // wakes as soon as one exits
                 }
             }
+        }
+
+        /**
+         * Whether the lock is still the one stop began with: every {@code flock} on the file was made by a process
+         * that held it then. Whoever holds it now got the descriptor from those holders (a child that left their
+         * session and outlived its parent has no other tie to them); a new instance makes a flock of its own.
+         */
+        private boolean sameLock() {
+            Optional<Set<Long>> now = flockMakers();
+            return !makers.isEmpty() && now.isPresent() && !now.get().isEmpty() && !now.get().contains(0L)
+                    && makers.containsAll(now.get());
+        }
+
+        /** @return the makers of the granted {@code flock} locks on the file (0 where another pid namespace made one) */
+        private Optional<Set<Long>> flockMakers() {
+            return ProcFs.locks().map(all -> all.stream()
+                    .filter(l -> !l.waiting() && l.isOn(device, inode) && "FLOCK".equals(l.kind()))
+                    .map(l -> l.pid() > 0 ? l.pid() : 0L).collect(Collectors.toSet()));
         }
 
         /**

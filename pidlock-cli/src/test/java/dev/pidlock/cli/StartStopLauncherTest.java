@@ -295,6 +295,48 @@ class StartStopLauncherTest {
     }
 
     /**
+     * The holder's lock passes, on SIGTERM, to a process the stop has never seen: the holder starts it in a session
+     * of its own and exits, so it has neither a known parent nor a known session. It still holds the very lock stop
+     * began with (the kernel lists the same flock, made by the same pid), so stop signals it too and removes the
+     * pidfile; before, stop took it for a new instance, said OK and left the pidfile (seen in CI, where a holder's
+     * `sleep` outlived its killed shell).
+     */
+    @Test
+    void aHolderThatHandsItsLockToANewSessionOnTermIsFollowed() throws IOException {
+        Path heir = dir.resolve("heir");
+        Process holder = ours(new ProcessBuilder("python3", "-c", HANDS_ON_AT_TERM, p, heir.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        Launcher.awaitPidfileNames(pidfile, holder.pid());
+
+        Launcher.Result r = pidlock.run("stop", "--timeout", "5s", "--pidfile", p).exits(0);
+        long child = Launcher.awaitPid(heir);
+        assertTrue(r.stdout().contains("OK") && r.stderr().isEmpty(), r::toString);
+        assertFalse(Procs.alive(child), () -> "the heir of the lock is stopped too: " + r);
+        assertFalse(Files.exists(pidfile), r::toString);
+    }
+
+    /** Locks argv[1] with flock, records its pid there; on SIGTERM forks a child that leaves the session and keeps
+     * the descriptor (so the lock), writes its pid to argv[2], and execs sleep; exits once the child has left. */
+    private static final String HANDS_ON_AT_TERM = String.join("\n",
+            "import fcntl, os, signal, sys, time",
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)",
+            "fcntl.flock(fd, fcntl.LOCK_EX)",
+            "os.set_inheritable(fd, True)",
+            "def term(*_):",
+            "    r, w = os.pipe()",
+            "    if os.fork() == 0:",
+            "        os.setsid()",
+            "        with open(sys.argv[2], 'w') as f: f.write(str(os.getpid()) + '\\n')",
+            "        os.write(w, b'x')",
+            "        os.execvp('sleep', ['sleep', '30'])",
+            "    os.read(r, 1)",
+            "    os._exit(0)",
+            "signal.signal(signal.SIGTERM, term)",
+            "os.ftruncate(fd, 0)",
+            "os.pwrite(fd, (str(os.getpid()) + '\\n').encode(), 0)",
+            "while True: time.sleep(1)");
+
+    /**
      * An unlocked pidfile whose time is in the future names a younger unrelated process: nothing proves it is
      * the holder, so stop (even with --force) refuses (77) unless --exec or --user match it.
      */

@@ -98,12 +98,6 @@ public abstract class PidFileCases extends ContractCase {
     }
 
     /**
-     * A symlink at the pidfile path is refused, whether it points to a file or nowhere, and its target is
-     * neither created nor changed.
-     *
-     * @throws IOException when the fixture cannot be made
-     */
-    /**
      * A library is quiet: under the JDK's default logging (INFO and above on stderr), acquiring, releasing with
      * the pid kept, and acquiring the same pidfile again in the same JVM print nothing.
      *
@@ -124,6 +118,12 @@ public abstract class PidFileCases extends ContractCase {
         assertEquals("", c.stderr(), "the child's stderr");
     }
 
+    /**
+     * A symlink at the pidfile path is refused, whether it points to a file or nowhere, and its target is
+     * neither created nor changed.
+     *
+     * @throws IOException when the fixture cannot be made
+     */
     @Test
     void symlinkAtThePathIsRefusedAndItsTargetUntouched() throws IOException {
         Path target = dir.resolve("precious.txt");

@@ -32,6 +32,7 @@ public abstract class NativeBackend implements LockBackend {
      * @param priority     its rank when none is asked for
      * @param capabilities what it always guarantees
      */
+    @SuppressWarnings("this-escape") // the probe runs on first use, never during construction
     protected NativeBackend(String id, int priority, Set<Capability> capabilities) {
         this.id = id;
         this.priority = priority;

@@ -26,11 +26,12 @@ import java.util.Set;
 public final class NativeFile implements OpenPidFile {
     private static final int S_IFMT = 0170000;
 
-    /** This thread's {@code struct stat}: filled and read within one method, never kept. */
     /** Reads of a pidfile's few bytes go through this per-thread buffer; only what was read is copied out. */
     private static final int SCRATCH_SIZE = 256;
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_SIZE]);
     private static final byte[] EMPTY = new byte[0];
+
+    /** This thread's {@code struct stat}: filled and read within one method, never kept. */
     private static final ThreadLocal<ByteBuffer> STAT = ThreadLocal.withInitial(() -> struct(0));
 
     /** This thread's {@code struct flock}: filled and read within one method, never kept. */
