@@ -11,7 +11,7 @@
 module dev.pidlock.api {
     exports dev.pidlock;
     exports dev.pidlock.spi;
-    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli;
+    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli, dev.pidlock.daemon;
 
     uses dev.pidlock.spi.LockBackend;
     uses dev.pidlock.spi.StaleDetector;

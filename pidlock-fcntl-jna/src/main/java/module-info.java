@@ -12,7 +12,7 @@ module dev.pidlock.fcntl {
     requires com.sun.jna;
 
     exports dev.pidlock.fcntl.libc to dev.pidlock.lockf, com.sun.jna;
-    exports dev.pidlock.fcntl.spawn to dev.pidlock.cli, com.sun.jna;
+    exports dev.pidlock.fcntl.spawn to dev.pidlock.cli, dev.pidlock.daemon, com.sun.jna;
 
     provides dev.pidlock.spi.LockBackend with
             dev.pidlock.fcntl.OfdFlockBackend,

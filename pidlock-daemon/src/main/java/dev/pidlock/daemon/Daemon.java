@@ -1,10 +1,20 @@
 package dev.pidlock.daemon;
 
+import dev.pidlock.BackendUnavailableException;
+import dev.pidlock.NoBackendException;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.ProcessInfo;
 
+import dev.pidlock.fcntl.spawn.Pidfd;
+import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.internal.proc.LockHolders;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,8 +94,15 @@ public final class Daemon {
     private final Optional<Path> stderr;
     private final Duration startupWindow;
     private final Map<String, Custom> actions;
+    private final int sigtermCode;
+    private final String reloadSignal;
+    private final Optional<Duration> readyTimeout;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile PidLock lock;
+    /** The lock taken over from the JVM this one replaced by a reload. */
+    private volatile Reexec.Adopted adopted;
+    /** The program's arguments, as given to {@link #execute}: a reload starts the program again with them. */
+    private volatile String[] args = new String[0];
     private PrintStream out = System.out;
     private PrintStream err = System.err;
 
@@ -106,6 +124,9 @@ public final class Daemon {
         this.stderr = b.stderr;
         this.startupWindow = b.startupWindow;
         this.actions = Map.copyOf(b.actions);
+        this.sigtermCode = b.sigtermCode;
+        this.reloadSignal = b.reloadSignal;
+        this.readyTimeout = b.readyTimeout;
     }
 
     /**
@@ -120,13 +141,25 @@ public final class Daemon {
     }
 
     /**
-     * Tells whoever started the daemon that it is ready. In the foreground there is nobody to tell; the call is
-     * recorded and does nothing else.
+     * Tells the {@code start} that launched this detached daemon that it is ready: with {@link
+     * Builder#awaitReady(Duration)}, {@code start} says OK only then. In the foreground, or when {@code start} does
+     * not wait for it, there is nobody to tell and the call does nothing. Later calls do nothing either.
      *
      * @since 0.2
      */
     public static void ready() {
+        if (readyReported) {
+            return;
+        }
         readyReported = true;
+        String file = System.getenv(Detacher.READY_VARIABLE);
+        if (file != null && Detacher.isChild()) {
+            try {
+                Files.createFile(Path.of(file));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot tell start that the daemon is ready: " + e);
+            }
+        }
     }
 
     /**
@@ -172,6 +205,7 @@ public final class Daemon {
      * @since 0.2
      */
     public int execute(String[] args) {
+        this.args = args.clone();
         List<String> a = Arrays.asList(args);
         if (a.isEmpty() || a.get(0).equals("--help") || a.get(0).equals("-h") || a.get(0).equals("help")) {
             (a.isEmpty() ? err : out).print(help());
@@ -187,9 +221,10 @@ public final class Daemon {
                 return startDetached(args);
             case "status":
                 return printStatus(rest.contains("--json"));
+            case "reload":
+                return reloadFromOutside();
             case "stop":
             case "restart":
-            case "reload":
                 return notImplemented(action);
             default:
                 Custom c = actions.get(action);
@@ -207,6 +242,89 @@ public final class Daemon {
         }
     }
 
+    /** LSB's exit code of an action on a daemon that is not running. */
+    private static final int NOT_RUNNING = 7;
+
+    /**
+     * The {@code reload} action: sends the reload signal to the daemon, the process the pidfile names once the
+     * kernel confirms it holds the lock (checked again with its pidfd open, and signalled through it), and waits
+     * up to the stop timeout for the fresh start to take the lock over.
+     */
+    private int reloadFromOutside() {
+        PidFileStatus s = lockBuilder().inspect();
+        if (s.state() != PidFileStatus.State.RUNNING || s.lock() != PidFileStatus.LockState.LOCKED) {
+            err.println(name + " is not running: nothing to reload (" + s.detail() + ")");
+            return NOT_RUNNING;
+        }
+        OptionalLong recorded = s.recordedPid();
+        Optional<long[]> id = Reexec.identity(s.path());
+        if (recorded.isEmpty() || id.isEmpty() || !s.holders().contains(recorded.getAsLong())) {
+            err.println(name + ": the pidfile " + s.path() + " does not name a holder of its lock (" + s.detail()
+                    + "); not signalling anything");
+            return 1;
+        }
+        long pid = recorded.getAsLong();
+        long device = id.get()[0];
+        long inode = id.get()[1];
+        int signal;
+        try {
+            signal = Spawn.signalNumber(reloadSignal);
+        } catch (IllegalArgumentException e) {
+            err.println(name + ": unknown reload signal '" + reloadSignal + "'");
+            return 2;
+        }
+        Optional<FileTime> before = modified(s.path());
+        out.print("Reloading " + name + " ...");
+        out.flush();
+        try {
+            Optional<Pidfd> opened = Pidfd.open(pid);
+            if (opened.isEmpty()) {
+                out.println(" FAILED");
+                err.println(name + ": pid " + pid + " is gone: not running");
+                return NOT_RUNNING;
+            }
+            try (Pidfd pidfd = opened.get()) {
+                // checked with the pidfd open: a signal that reaches the process reaches the one checked
+                if (!LockHolders.holds(pid, device, inode, s.path()) || !pidfd.signal(signal)) {
+                    out.println(" FAILED");
+                    err.println(name + ": pid " + pid + " no longer holds the lock on " + s.path()
+                            + "; not signalled");
+                    return 1;
+                }
+            }
+            long deadline = System.nanoTime() + stopTimeout.toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                Optional<FileTime> now = modified(s.path());
+                if (now.isPresent() && !now.equals(before) && LockHolders.holds(pid, device, inode, s.path())) {
+                    out.println(" OK");
+                    return 0;
+                }
+                Thread.sleep(10);
+            }
+        } catch (IOException e) {
+            out.println(" FAILED");
+            err.println(name + ": cannot signal pid " + pid + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.println(" FAILED");
+            return 1;
+        }
+        out.println(" FAILED");
+        err.println(name + ": pid " + pid + " got SIG" + reloadSignal + " but no fresh start took the lock over"
+                + " within " + stopTimeout.toMillis() + " ms");
+        return 1;
+    }
+
+    private static Optional<FileTime> modified(Path file) {
+        try {
+            return Optional.of(Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .lastModifiedTime());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     private int notImplemented(String action) {
         err.println(name + ": " + action + ": not implemented yet");
         return 1;
@@ -220,7 +338,7 @@ public final class Daemon {
         all.put("stop", "Stop the daemon (not implemented yet)");
         all.put("restart", "Stop, then start the daemon (not implemented yet)");
         all.put("status", "Show whether the daemon runs (--json: as JSON)");
-        all.put("reload", "Replace the daemon with a fresh start (not implemented yet)");
+        all.put("reload", "Replace the running daemon with a fresh start of the program, keeping its pid and lock");
         actions.keySet().stream().sorted().forEach(k -> all.put(k, actions.get(k).description()));
         all.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", k, v)));
         return sb.toString();
@@ -239,18 +357,27 @@ public final class Daemon {
             err.println(name + ": no worker configured");
             return 1;
         }
-        Optional<PidLock> taken = lockBuilder().tryAcquire();
-        if (taken.isEmpty()) {
-            DaemonStatus s = status();
-            out.println(name + " is already running" + s.pid().stream().mapToObj(p -> " (pid " + p + ")")
-                    .findFirst().orElse(""));
-            return 0;
+        Optional<Reexec.Adopted> inherited = Reexec.adopt(lockBuilder().path());
+        if (inherited.isPresent()) {
+            adopted = inherited.get(); // a reload: the JVM this one replaced held the lock and passed it on
+        } else {
+            Optional<PidLock> taken = acquire();
+            if (taken.isEmpty()) {
+                DaemonStatus s = status();
+                out.println(name + " is already running" + s.pid().stream().mapToObj(p -> " (pid " + p + ")")
+                        .findFirst().orElse(""));
+                return 0;
+            }
+            lock = taken.get();
         }
-        lock = taken.get();
         Signals.handle("TERM", n -> {
-            end("Terminated by SIGTERM (" + n + ")", 0);
-            System.exit(0);
+            end("Terminated by SIGTERM (" + n + ")", sigtermCode);
+            System.exit(sigtermCode);
         });
+        Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"));
+        if (adopted != null) {
+            adopted.announce();
+        }
         Signals.handle("INT", n -> {
             end("Terminated by SIGINT (" + n + ")", 0);
             System.exit(0);
@@ -292,13 +419,33 @@ public final class Daemon {
         }
         Process child;
         long stderrFrom = stderr.map(Detacher::size).orElse(0L);
+        Path readyDir = null;
         try {
-            child = Detacher.builder(Detacher.command(args), workDir, umask, stdout, stderr).start();
+            Optional<Path> readyFile = Optional.empty();
+            if (readyTimeout.isPresent()) {
+                readyDir = Files.createTempDirectory("pidlock-daemon-"); // 0700: only this user can signal
+                readyFile = Optional.of(readyDir.resolve("ready"));
+            }
+            child = Detacher.builder(Detacher.command(args), workDir, umask, stdout, stderr, readyFile).start();
+            return awaitStart(child, stderrFrom, readyFile);
         } catch (IOException e) {
             out.println("Starting " + name + " ... FAILED");
             err.println(name + ": cannot start the detached daemon: " + e.getMessage());
             return 1;
+        } finally {
+            if (readyDir != null) {
+                try {
+                    Files.deleteIfExists(readyDir.resolve("ready"));
+                    Files.deleteIfExists(readyDir);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "cannot remove " + readyDir + ": " + e);
+                }
+            }
         }
+    }
+
+    /** Waits for the detached child to hold the lock, then for the start-up window or its ready call. */
+    private int awaitStart(Process child, long stderrFrom, Optional<Path> readyFile) {
         long pid = child.pid();
         try {
             long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
@@ -314,7 +461,20 @@ public final class Daemon {
                 }
                 Thread.sleep(20);
             }
-            if (child.waitFor(startupWindow.toNanos(), TimeUnit.NANOSECONDS) || !holds(pid)) {
+            if (readyFile.isPresent()) {
+                long readyDeadline = System.nanoTime() + readyTimeout.orElseThrow().toNanos();
+                while (!Files.exists(readyFile.get())) {
+                    if (child.waitFor(10, TimeUnit.MILLISECONDS) || !holds(pid)) {
+                        return earlyDeath(child, stderrFrom);
+                    }
+                    if (System.nanoTime() - readyDeadline > 0) {
+                        out.println("Starting " + name + " ... FAILED");
+                        err.println(name + ": the daemon (pid " + pid + ") did not report ready within "
+                                + readyTimeout.orElseThrow().toMillis() + " ms; it is left running");
+                        return 1;
+                    }
+                }
+            } else if (child.waitFor(startupWindow.toNanos(), TimeUnit.NANOSECONDS) || !holds(pid)) {
                 return earlyDeath(child, stderrFrom);
             }
         } catch (InterruptedException e) {
@@ -371,17 +531,78 @@ public final class Daemon {
             return;
         }
         try {
+            callback(message, code);
+        } finally {
+            Reexec.Adopted a = adopted;
+            PidLock l = lock;
+            if (a != null) {
+                a.release();
+            } else if (l != null) {
+                l.close();
+            }
+        }
+    }
+
+    private void callback(String message, int code) {
+        try {
             if (callback != null) {
                 callback.onShutdown(message, code);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "the shutdown callback failed", e);
-        } finally {
-            PidLock l = lock;
-            if (l != null) {
-                l.close();
-            }
         }
+    }
+
+    /**
+     * The lock, with its descriptor inheritable across {@code exec} when the backend allows it (a reload passes it
+     * to the fresh start); a backend that cannot is used as it is, and reload is then refused.
+     */
+    private Optional<PidLock> acquire() {
+        try {
+            return lockBuilder().inheritableAcrossExec().tryAcquire();
+        } catch (BackendUnavailableException | NoBackendException e) {
+            return lockBuilder().tryAcquire();
+        }
+    }
+
+    /**
+     * Replaces the running daemon with a fresh start of the same program: this JVM calls the shutdown callback
+     * ("Reloading (requested by the program)", 0), then {@code exec}s the command line that started it. The new
+     * JVM keeps the pid and the lock (its descriptor is passed across the exec and never released), so there is
+     * no moment when another instance could take the lock or {@code status} could find the daemon not running,
+     * and no moment when two run. Shutdown hooks do not run (no JVM shutdown happens); streams are flushed.
+     * Returns only when the reload could not happen, after logging why: the daemon then goes on.
+     *
+     * @throws IllegalStateException when this JVM is not running the daemon
+     * @since 0.2
+     */
+    public void reload() {
+        if (lock == null && adopted == null) {
+            throw new IllegalStateException(name + " is not running in this JVM");
+        }
+        reloadNow("Reloading (requested by the program)");
+    }
+
+    private void reloadNow(String message) {
+        Reexec.Adopted a = adopted;
+        PidLock l = lock;
+        OptionalInt fd = a != null ? OptionalInt.of(a.fd()) : l != null ? l.inheritableDescriptor() : OptionalInt.empty();
+        if (fd.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, name + ": cannot reload: the lock's backend"
+                    + (l != null ? " (" + l.backend() + ")" : "") + " cannot pass its descriptor across exec; the"
+                    + " daemon goes on");
+            return;
+        }
+        if (!ended.compareAndSet(false, true)) {
+            return; // ending already
+        }
+        callback(message, 0);
+        try {
+            Reexec.exec(args, fd.getAsInt());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, name + ": reload failed: " + e.getMessage() + "; the daemon goes on");
+        }
+        ended.set(false);
     }
 
     /**
@@ -439,6 +660,9 @@ public final class Daemon {
         private Optional<Path> stderr = Optional.empty();
         private Duration startupWindow = Duration.ofSeconds(1);
         private final Map<String, Custom> actions = new LinkedHashMap<>();
+        private int sigtermCode;
+        private String reloadSignal = "HUP";
+        private Optional<Duration> readyTimeout = Optional.empty();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -579,6 +803,45 @@ public final class Daemon {
          */
         public Builder startupWindow(Duration window) {
             this.startupWindow = positive(window, "startupWindow");
+            return this;
+        }
+
+        /**
+         * @param code the shutdown callback's code and the JVM's exit status when SIGTERM ends the daemon
+         *             (default 0)
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder sigtermCode(int code) {
+            if (code < 0 || code > 255) {
+                throw new IllegalArgumentException("sigtermCode must be an exit status, 0 to 255: " + code);
+            }
+            this.sigtermCode = code;
+            return this;
+        }
+
+        /**
+         * @param signal the signal that makes the running daemon reload, without {@code SIG} (default {@code HUP})
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder reloadSignal(String signal) {
+            String s = Objects.requireNonNull(signal, "signal");
+            this.reloadSignal = s.startsWith("SIG") ? s.substring(3) : s;
+            return this;
+        }
+
+        /**
+         * Makes a detached {@code start} wait until the worker calls {@link Daemon#ready()} (instead of the
+         * start-up window), for programs with a slow start.
+         *
+         * @param timeout how long {@code start} waits for it; after that it says FAILED and leaves the daemon
+         *                running
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder awaitReady(Duration timeout) {
+            this.readyTimeout = Optional.of(positive(timeout, "awaitReady"));
             return this;
         }
 

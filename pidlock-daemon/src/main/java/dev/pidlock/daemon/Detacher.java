@@ -33,6 +33,8 @@ final class Detacher {
     /** Set in the child's environment; a {@code start} that sees it runs in the foreground. */
     static final String ROLE_VARIABLE = "PIDLOCK_DAEMON_ROLE";
     static final String CHILD_ROLE = "child";
+    /** Set in the child's environment when start waits for {@code Daemon.ready()}: the file that call creates. */
+    static final String READY_VARIABLE = "PIDLOCK_DAEMON_READY";
 
     /** The last lines of the child's stderr file shown on an early death. */
     static final int STDERR_LINES = 20;
@@ -76,7 +78,7 @@ final class Detacher {
      * @return a builder for the detached child, not started
      */
     static ProcessBuilder builder(List<String> command, Path workDir, int umask, Optional<Path> stdout,
-                                  Optional<Path> stderr) {
+                                  Optional<Path> stderr, Optional<Path> readyFile) {
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask \"$0\" && exec setsid -- \"$@\"",
                 String.format(Locale.ROOT, "%03o", umask)));
         cmd.addAll(command);
@@ -88,6 +90,9 @@ final class Detacher {
         pb.redirectError(stderr.map(p -> ProcessBuilder.Redirect.appendTo(p.toFile()))
                 .orElse(ProcessBuilder.Redirect.DISCARD));
         pb.environment().put(ROLE_VARIABLE, CHILD_ROLE);
+        pb.environment().remove(Reexec.LOCK_FD_VARIABLE);
+        readyFile.ifPresentOrElse(f -> pb.environment().put(READY_VARIABLE, f.toString()),
+                () -> pb.environment().remove(READY_VARIABLE));
         return pb;
     }
 

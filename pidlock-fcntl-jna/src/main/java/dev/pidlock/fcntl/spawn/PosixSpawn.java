@@ -362,6 +362,31 @@ final class PosixSpawn {
         }
     }
 
+    /** Sets {@code FD_CLOEXEC} on a descriptor this JVM was given across exec. */
+    static void setCloseOnExec(int fd) throws SpawnException {
+        Platform p = require();
+        String what = "descriptor " + fd;
+        int flags = Libc.fcntl(fd, p.fcntl().getfd(), 0);
+        if (flags < 0) {
+            int errno = Libc.errno();
+            throw failure(what, "cannot read its flags", "fcntl(F_GETFD)", errno, p);
+        }
+        if ((flags & p.fcntl().fdCloexec()) == 0
+                && Libc.fcntl(fd, p.fcntl().setfd(), flags | p.fcntl().fdCloexec()) != 0) {
+            int errno = Libc.errno();
+            throw failure(what, "cannot mark it close-on-exec", "fcntl(F_SETFD)", errno, p);
+        }
+    }
+
+    /** Closes a descriptor this JVM was given across exec. */
+    static void close(int fd) throws SpawnException {
+        Platform p = require();
+        if (Libc.close(fd) != 0) {
+            int errno = Libc.errno();
+            throw failure("descriptor " + fd, "cannot close it", "close", errno, p);
+        }
+    }
+
     private static void clearCloseOnExec(int fd, String cmd, Platform p) throws SpawnException {
         int flags = Libc.fcntl(fd, p.fcntl().getfd(), 0);
         if (flags < 0) {

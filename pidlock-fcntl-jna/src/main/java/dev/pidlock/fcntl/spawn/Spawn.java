@@ -169,6 +169,28 @@ public final class Spawn {
     }
 
     /**
+     * Marks a descriptor this JVM received across {@code exec} (a lock handed on by {@link #exec}) close-on-exec,
+     * so that it reaches no command this JVM starts later.
+     *
+     * @param fd the descriptor
+     * @throws SpawnException when its flags cannot be read or changed (EBADF: not open)
+     */
+    public static void setCloseOnExec(int fd) throws SpawnException {
+        PosixSpawn.setCloseOnExec(fd);
+    }
+
+    /**
+     * Closes a descriptor this JVM received across {@code exec}: for a lock held through it, the lock goes
+     * with the last descriptor of its open file description.
+     *
+     * @param fd the descriptor
+     * @throws SpawnException when it cannot be closed
+     */
+    public static void closeDescriptor(int fd) throws SpawnException {
+        PosixSpawn.close(fd);
+    }
+
+    /**
      * @param name a signal's name with or without {@code SIG} (for example {@code TERM}), or its number
      * @return its number on this platform
      * @throws IllegalArgumentException when unknown
