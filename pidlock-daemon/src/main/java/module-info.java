@@ -1,11 +1,15 @@
 /**
  * Makes a Java program a daemon guarded by a pidfile: {@code start}, {@code status}, its own actions, and a
- * shutdown callback called once on every catchable end. See {@link dev.pidlock.daemon.Daemon}.
+ * shutdown callback called once on every catchable end. See {@link dev.pidlock.daemon.Daemon}. With picocli (an
+ * optional dependency: {@code requires static}), {@link dev.pidlock.daemon.picocli.DaemonCommands} makes the
+ * actions subcommands of the program's own command.
  *
  * @since 0.2
  */
 module dev.pidlock.daemon {
     requires transitive dev.pidlock.api;
+    requires static info.picocli;
 
     exports dev.pidlock.daemon;
+    exports dev.pidlock.daemon.picocli;
 }
