@@ -187,6 +187,20 @@ public final class Daemon {
     }
 
     /**
+     * The program's own actions, for a command line that lists them (for example picocli's, through
+     * {@code dev.pidlock.daemon.picocli.DaemonCommands}).
+     *
+     * @return each custom action's name and description, sorted by name as the help lists them; the built-in
+     *         actions are not in it
+     * @since 0.2
+     */
+    public Map<String, String> actions() {
+        Map<String, String> named = new java.util.TreeMap<>();
+        actions.forEach((k, v) -> named.put(k, v.description()));
+        return java.util.Collections.unmodifiableMap(named);
+    }
+
+    /**
      * Runs the action {@code args} names and ends the JVM with its exit code.
      *
      * @param args the program's arguments: {@code start [--foreground] | status [--json] | <custom>}
