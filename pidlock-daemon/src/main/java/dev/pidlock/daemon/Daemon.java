@@ -6,6 +6,7 @@ import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
 import dev.pidlock.ProcessInfo;
 
+import dev.pidlock.fcntl.spawn.HolderStop;
 import dev.pidlock.fcntl.spawn.Pidfd;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.internal.proc.LockHolders;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -103,6 +105,8 @@ public final class Daemon {
     private volatile Reexec.Adopted adopted;
     /** The program's arguments, as given to {@link #execute}: a reload starts the program again with them. */
     private volatile String[] args = new String[0];
+    /** Whether {@code start --foreground} was asked for: a reload starts the program the same way. */
+    private volatile boolean foregroundFlag;
     private PrintStream out = System.out;
     private PrintStream err = System.err;
 
@@ -229,17 +233,23 @@ public final class Daemon {
         List<String> rest = a.subList(1, a.size());
         switch (action) {
             case "start":
-                if (rest.contains("--foreground") || !detach || Detacher.isChild()) {
-                    return startForeground();
-                }
-                return startDetached(args);
+                return start(rest);
             case "status":
                 return printStatus(rest.contains("--json"));
             case "reload":
                 return reloadFromOutside();
             case "stop":
+                return options(action, rest, Set.of("--force"))
+                        ? stopDaemon(rest.contains("--force")).code() : 2;
             case "restart":
-                return notImplemented(action);
+                if (!options(action, rest, Set.of("--force", "--foreground"))) {
+                    return 2;
+                }
+                Stopped stopped = stopDaemon(rest.contains("--force"));
+                if (stopped.code() != 0) {
+                    return stopped.code();
+                }
+                return start(rest.contains("--foreground") ? List.of("--foreground") : List.of());
             default:
                 Custom c = actions.get(action);
                 if (c == null) {
@@ -339,9 +349,104 @@ public final class Daemon {
         }
     }
 
-    private int notImplemented(String action) {
-        err.println(name + ": " + action + ": not implemented yet");
-        return 1;
+    /** @return whether every argument is one of the action's options; else says which is not */
+    private boolean options(String action, List<String> rest, Set<String> known) {
+        for (String r : rest) {
+            if (!known.contains(r)) {
+                err.println(name + ": " + action + ": unknown option '" + r + "' (" + String.join(", ", known) + ")");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int start(List<String> rest) {
+        if (!options("start", rest, Set.of("--foreground"))) {
+            return 2;
+        }
+        if (rest.contains("--foreground") || !detach || Detacher.isChild()) {
+            foregroundFlag = rest.contains("--foreground");
+            return startForeground();
+        }
+        return startDetached(args);
+    }
+
+    /** What {@link #stopDaemon} found, and the action's exit code. */
+    private record Stopped(HolderStop.Outcome outcome, int code) {
+    }
+
+    /**
+     * Stops the running daemon through the verified path of {@code pidlock stop}: the kernel's holders of the
+     * lock (never the pid the file merely names) get SIGTERM through a pidfd checked with it open; it waits up to
+     * the stop timeout for the lock to be free; with {@code --force}, the holders left then get SIGKILL, verified
+     * the same way. It never sends SIGKILL on its own.
+     */
+    private Stopped stopDaemon(boolean force) {
+        PidLock.Builder b = lockBuilder();
+        PidFileStatus s = b.inspect();
+        DaemonPeers peers = peers();
+        try {
+            switch (s.state()) {
+                case ABSENT -> {
+                    err.println("WARNING: " + name + " is not running");
+                    return new Stopped(HolderStop.Outcome.NOT_RUNNING, 0);
+                }
+                case STALE -> {
+                    Optional<String> stays = HolderStop.removeIfFree(b, peers::isPeer);
+                    err.println("WARNING: " + name + " is not running (" + (stays.isEmpty()
+                            ? "removed its stale pidfile: " : "its stale pidfile stays: ") + s.detail() + ")");
+                    stays.ifPresent(why -> err.println(name + ": " + why));
+                    return new Stopped(HolderStop.Outcome.NOT_RUNNING, 0);
+                }
+                case UNKNOWN -> {
+                    err.println(name + ": cannot tell whether it runs: " + s.detail());
+                    return new Stopped(HolderStop.Outcome.STILL_RUNNING, 4);
+                }
+                default -> { }
+            }
+            if (s.lock() != PidFileStatus.LockState.LOCKED) {
+                err.println(name + ": the pidfile " + s.path() + " is not locked, so nothing proves that the process"
+                        + " it names is " + name + " (" + s.detail() + "); not signalling it");
+                return new Stopped(HolderStop.Outcome.STILL_RUNNING, HolderStop.StopFailure.REFUSED);
+            }
+            long fileOwner;
+            try {
+                fileOwner = ((Number) Files.getAttribute(s.path(), "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                        .longValue();
+            } catch (java.nio.file.NoSuchFileException gone) {
+                err.println("WARNING: " + name + " is not running");
+                return new Stopped(HolderStop.Outcome.NOT_RUNNING, 0);
+            }
+            HolderStop.Outcome o = HolderStop.stop(s.path(), fileOwner, name, stopTimeout, force,
+                    Spawn.signalNumber("TERM"), peers::isPeer, pid -> false,
+                    () -> lockBuilder().inspect().lock() == PidFileStatus.LockState.LOCKED, out, false);
+            if (o == HolderStop.Outcome.STOPPED) {
+                // a daemon that ended removed its pidfile; one killed (--force) left it, its lock free
+                HolderStop.removeIfFree(lockBuilder().respectLiveUnlockedHolder(false), peers::isPeer)
+                        .ifPresent(why -> err.println(name + ": " + why));
+            }
+            return new Stopped(o, o == HolderStop.Outcome.STILL_RUNNING ? 1 : 0);
+        } catch (HolderStop.StopFailure e) {
+            err.println(name + ": " + e.getMessage());
+            return new Stopped(HolderStop.Outcome.STILL_RUNNING, e.exitCode());
+        } catch (IOException e) {
+            err.println(name + ": cannot stop it: " + e.getMessage());
+            return new Stopped(HolderStop.Outcome.STILL_RUNNING, 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println(name + ": interrupted while stopping it");
+            return new Stopped(HolderStop.Outcome.STILL_RUNNING, 1);
+        }
+    }
+
+    /** @return the recogniser of this program's and pidlock's brief holders of the lock */
+    private DaemonPeers peers() {
+        try {
+            List<String> argv = Detacher.command(args);
+            return new DaemonPeers(argv.subList(0, argv.size() - args.length));
+        } catch (IOException e) {
+            return new DaemonPeers(List.of());
+        }
     }
 
     /** @return the usage text, with every action and its description */
@@ -349,10 +454,10 @@ public final class Daemon {
         StringBuilder sb = new StringBuilder("Usage: ").append(name).append(" ACTION [OPTIONS]\n\nActions:\n");
         Map<String, String> all = new LinkedHashMap<>();
         all.put("start", "Start the daemon (--foreground: do not detach)");
-        all.put("stop", "Stop the daemon (not implemented yet)");
-        all.put("restart", "Stop, then start the daemon (not implemented yet)");
+        all.put("stop", "Stop the daemon: SIGTERM, then wait for its lock to be free (--force: SIGKILL after)");
+        all.put("restart", "Stop the daemon if it runs, then start it");
         all.put("status", "Show whether the daemon runs (--json: as JSON)");
-        all.put("reload", "Replace the running daemon with a fresh start of the program, keeping its pid and lock");
+        all.put("reload", "Replace the daemon with a fresh start, keeping its pid and lock");
         actions.keySet().stream().sorted().forEach(k -> all.put(k, actions.get(k).description()));
         all.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", k, v)));
         return sb.toString();
@@ -440,7 +545,7 @@ public final class Daemon {
                 readyDir = Files.createTempDirectory("pidlock-daemon-"); // 0700: only this user can signal
                 readyFile = Optional.of(readyDir.resolve("ready"));
             }
-            child = Detacher.builder(Detacher.command(args), workDir, umask, stdout, stderr, readyFile).start();
+            child = Detacher.builder(Detacher.command(args, List.of("start")), workDir, umask, stdout, stderr, readyFile).start();
             return awaitStart(child, stderrFrom, readyFile);
         } catch (IOException e) {
             out.println("Starting " + name + " ... FAILED");
@@ -612,7 +717,8 @@ public final class Daemon {
         }
         callback(message, 0);
         try {
-            Reexec.exec(args, fd.getAsInt());
+            Reexec.exec(Detacher.command(args, foregroundFlag ? List.of("start", "--foreground") : List.of("start")),
+                    fd.getAsInt());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, name + ": reload failed: " + e.getMessage() + "; the daemon goes on");
         }

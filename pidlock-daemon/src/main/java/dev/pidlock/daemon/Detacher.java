@@ -75,6 +75,19 @@ final class Detacher {
     }
 
     /**
+     * @param args  the program's arguments, as given to {@code run}
+     * @param start the arguments to run instead
+     * @return the command that started this JVM, with {@code start} in place of {@code args}
+     * @throws IOException when /proc/self/cmdline cannot be read or does not end with {@code args}
+     */
+    static List<String> command(String[] args, List<String> start) throws IOException {
+        List<String> argv = new ArrayList<>(command(args));
+        List<String> out = new ArrayList<>(argv.subList(0, argv.size() - args.length));
+        out.addAll(start);
+        return out;
+    }
+
+    /**
      * @return a builder for the detached child, not started
      */
     static ProcessBuilder builder(List<String> command, Path workDir, int umask, Optional<Path> stdout,

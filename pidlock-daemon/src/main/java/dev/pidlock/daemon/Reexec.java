@@ -118,12 +118,12 @@ final class Reexec {
      * Replaces this JVM with the command that started it, passing the locked descriptor. Returns only when the
      * exec failed.
      *
-     * @param args   the program's arguments, which the command line ends with
-     * @param lockFd the locked descriptor
-     * @throws IOException when the command line cannot be read or the exec fails
+     * @param command the command line to run: this JVM's, with the start action
+     * @param lockFd  the locked descriptor
+     * @throws IOException when the exec fails
      */
-    static void exec(String[] args, int lockFd) throws IOException {
-        List<String> argv = new ArrayList<>(Detacher.command(args));
+    static void exec(List<String> command, int lockFd) throws IOException {
+        List<String> argv = new ArrayList<>(command);
         try {
             // the binary this JVM runs, not argv[0] looked up in PATH again
             argv.set(0, Path.of("/proc/self/exe").toRealPath().toString());

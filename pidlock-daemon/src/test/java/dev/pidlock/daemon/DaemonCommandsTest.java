@@ -59,10 +59,10 @@ class DaemonCommandsTest {
         String help = usage(DaemonCommands.commandLine(daemon()), "--help");
         assertTrue(help.startsWith("Usage: feeder "), help);
         assertListed(help, "start", "Start the daemon.");
-        assertListed(help, "stop", "Stop the daemon (not implemented yet).");
-        assertListed(help, "restart", "Stop, then start the daemon (not implemented yet).");
+        assertListed(help, "stop", "Stop the daemon: SIGTERM, then wait for its lock to be free.");
+        assertListed(help, "restart", "Stop the daemon if it runs, then start it.");
         assertListed(help, "status", "Show whether the daemon runs (LSB exit codes).");
-        assertListed(help, "reload", "Replace the daemon with a fresh start (not implemented yet).");
+        assertListed(help, "reload", "Replace the daemon with a fresh start, keeping its pid and lock.");
         assertListed(help, "flush", "Write the queue to disk");
         assertListed(help, "hello", "Say hello to the arguments");
 

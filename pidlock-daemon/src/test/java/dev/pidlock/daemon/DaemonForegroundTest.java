@@ -177,12 +177,15 @@ class DaemonForegroundTest {
     }
 
     @Test
-    void stopRestartReloadSayNotImplementedYet() throws Exception {
-        for (String action : List.of("stop", "restart", "reload")) {
-            Process p = example("sleep", action);
-            assertEquals(1, waitFor(p), action);
-            assertTrue(err(p).contains("not implemented yet"), err(p));
-        }
+    void stopAndReloadOfADaemonThatIsNotRunningSaySo() throws Exception {
+        Process stop = example("sleep", "stop");
+        assertEquals(0, waitFor(stop), err(stop));
+        assertEquals("WARNING: feeder is not running", err(stop).trim());
+        Process reload = example("sleep", "reload");
+        assertEquals(7, waitFor(reload), err(reload));
+        Process bad = example("sleep", "stop", "--bogus");
+        assertEquals(2, waitFor(bad), err(bad));
+        assertTrue(err(bad).contains("unknown option '--bogus'"), err(bad));
         assertFalse(Files.exists(pidFile()));
     }
 }

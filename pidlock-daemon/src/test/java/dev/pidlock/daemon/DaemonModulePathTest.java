@@ -53,7 +53,9 @@ class DaemonModulePathTest {
     private static List<String> onModulePath(boolean picocli, List<String> jvmOptions, String mainClass,
                                              String... args) {
         List<String> modules = new ArrayList<>(List.of(reactor("pidlock-daemon", "classes"),
-                reactor("pidlock-api", "classes"), reactor("pidlock-nio", "classes")));
+                reactor("pidlock-api", "classes"), reactor("pidlock-nio", "classes"),
+                reactor("pidlock-fcntl-jna", "classes"),
+                entry("jna-jpms", e -> Path.of(e).getFileName().toString().matches("jna-jpms-.*\\.jar"))));
         if (picocli) {
             modules.add(entry("picocli", e -> Path.of(e).getFileName().toString().matches("picocli-.*\\.jar")));
         }

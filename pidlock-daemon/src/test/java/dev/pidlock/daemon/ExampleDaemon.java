@@ -12,7 +12,7 @@ import java.util.Arrays;
  * The example daemon the tests run as a child JVM: {@code ExampleDaemon PIDFILE CALLBACK_FILE MODE ACTION...},
  * MODE {@code sleep} (works until signalled), {@code throw} (fails at once), {@code exit}
  * ({@code System.exit(5)}), {@code return}, {@code selfreload} (reloads itself once, from the worker, then
- * sleeps) or {@code ready} (sleeps 1.5 s, writes {@code ready.txt}, then calls {@link Daemon#ready()}, then sleeps). Each worker appends
+ * sleeps) {@code deaf} (ignores SIGTERM from then on, says so in {@code deaf.txt}, sleeps) or {@code ready} (sleeps 1.5 s, writes {@code ready.txt}, then calls {@link Daemon#ready()}, then sleeps). Each worker appends
  * "PID RANDOM" to {@code workers.txt} beside the callback file as it starts: a fresh JVM has a fresh RANDOM.
  */
 public final class ExampleDaemon {
@@ -28,6 +28,7 @@ public final class ExampleDaemon {
         Daemon.Builder builder = Daemon.builder("feeder")
                 .pidFile(pidFile)
                 .umask(0027)
+                .stopTimeout(java.time.Duration.ofSeconds(2))
                 .stdout(callbackFile.resolveSibling("daemon-out.txt"))
                 .stderr(callbackFile.resolveSibling("daemon-err.txt"))
                 .worker(() -> {
@@ -48,6 +49,11 @@ public final class ExampleDaemon {
                             Thread.sleep(Long.MAX_VALUE);
                         }
                         case "sleep" -> Thread.sleep(Long.MAX_VALUE);
+                        case "deaf" -> {
+                            Signals.handle("TERM", n -> { });
+                            Files.writeString(callbackFile.resolveSibling("deaf.txt"), "deaf\n");
+                            Thread.sleep(Long.MAX_VALUE);
+                        }
                         case "throw" -> throw new IllegalStateException("boom");
                         case "exit" -> System.exit(5);
                         default -> { }

@@ -107,13 +107,15 @@ public final class DaemonCommands {
         Map<String, CommandSpec> subs = new LinkedHashMap<>();
         subs.put("start", builtIn(daemon, "start", "Start the daemon.",
                 flag("--foreground", "Run in this process, without detaching.")));
-        subs.put("stop", builtIn(daemon, "stop", "Stop the daemon (not implemented yet).",
+        subs.put("stop", builtIn(daemon, "stop", "Stop the daemon: SIGTERM, then wait for its lock to be free.",
                 flag("--force", "Kill the daemon when it does not end within the stop timeout.")));
-        subs.put("restart", builtIn(daemon, "restart", "Stop, then start the daemon (not implemented yet)."));
+        subs.put("restart", builtIn(daemon, "restart", "Stop the daemon if it runs, then start it.",
+                flag("--force", "Kill the daemon when it does not end within the stop timeout."),
+                flag("--foreground", "Start it in this process, without detaching.")));
         subs.put("status", builtIn(daemon, "status", "Show whether the daemon runs (LSB exit codes).",
                 flag("--json", "Print the status as JSON.")));
         subs.put("reload", builtIn(daemon, "reload",
-                "Replace the daemon with a fresh start (not implemented yet)."));
+                "Replace the daemon with a fresh start, keeping its pid and lock."));
         daemon.actions().forEach((name, description) -> subs.put(name, custom(daemon, name, description)));
         return subs;
     }

@@ -120,6 +120,7 @@ public final class HolderStop {
     private final LongPredicate passesSignalsOn;
     /** Where the progress line goes. */
     private final PrintStream out;
+    private final boolean namePids;
 
     /**
      * Stops the kernel's holders of the locked pidfile at {@code path}, exactly as {@code pidlock stop} does:
@@ -155,14 +156,31 @@ public final class HolderStop {
     public static Outcome stop(Path path, long fileOwner, String name, Duration timeout, boolean force, int signal,
                                LongPredicate isPeer, LongPredicate passesSignalsOn, BooleanSupplier probeSaysHeld,
                                PrintStream out) throws IOException, InterruptedException {
+        return stop(path, fileOwner, name, timeout, force, signal, isPeer, passesSignalsOn, probeSaysHeld, out, true);
+    }
+
+    /**
+     * As {@link #stop(Path, long, String, Duration, boolean, int, LongPredicate, LongPredicate, BooleanSupplier,
+     * PrintStream)}, with the holders' pids in the progress line or not ({@code "Stopping NAME ..."}, as daemonocle
+     * prints it).
+     *
+     * @param namePids whether the progress line names the holders' pids
+     * @return what it found
+     * @throws IOException          when a holder cannot be signalled
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public static Outcome stop(Path path, long fileOwner, String name, Duration timeout, boolean force, int signal,
+                               LongPredicate isPeer, LongPredicate passesSignalsOn, BooleanSupplier probeSaysHeld,
+                               PrintStream out, boolean namePids) throws IOException, InterruptedException {
         Signaller signaller = Signaller.create(force, signal);
         return new HolderStop(path, fileOwner, name, timeout, force, signal, signaller, isPeer, passesSignalsOn,
-                probeSaysHeld, out).run();
+                probeSaysHeld, out, namePids).run();
     }
 
     private HolderStop(Path path, long fileOwner, String name, Duration timeout, boolean force, int signal,
                        Signaller signaller, LongPredicate isPeer, LongPredicate passesSignalsOn,
-                       BooleanSupplier probeSaysHeld, PrintStream out) throws IOException {
+                       BooleanSupplier probeSaysHeld, PrintStream out, boolean namePids) throws IOException {
+        this.namePids = namePids;
         this.probeSaysHeld = probeSaysHeld;
         this.path = path;
         this.fileOwner = fileOwner;
@@ -214,7 +232,7 @@ public final class HolderStop {
         for (long pid : pids) {
             ProcFs.stat(pid).map(ProcStat::session).filter(sid -> sid > 1).ifPresent(sessions::add);
         }
-        out.print("Stopping " + name + " (pid " + join(pids) + ") ...");
+        out.print("Stopping " + name + (namePids ? " (pid " + join(pids) + ")" : "") + " ...");
         out.flush();
         try {
             if (awaitFree(signal, timeout)) {
