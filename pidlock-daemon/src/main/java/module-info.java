@@ -11,6 +11,7 @@
 module dev.pidlock.daemon {
     requires transitive dev.pidlock.api;
     requires dev.pidlock.fcntl;
+    requires jdk.unsupported; // sun.misc.Signal: SIGTERM, SIGINT and the reload signal
     requires static info.picocli;
 
     exports dev.pidlock.daemon;

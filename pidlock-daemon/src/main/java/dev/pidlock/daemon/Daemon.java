@@ -489,18 +489,23 @@ public final class Daemon {
             }
             lock = taken.get();
         }
-        Signals.handle("TERM", n -> {
+        boolean caught = Signals.handle("TERM", n -> {
             end("Terminated by SIGTERM (" + n + ")", sigtermCode);
             System.exit(sigtermCode);
         });
-        Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"));
+        caught &= Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"));
         if (adopted != null) {
             adopted.announce();
         }
-        Signals.handle("INT", n -> {
+        caught &= Signals.handle("INT", n -> {
             end("Terminated by SIGINT (" + n + ")", 0);
             System.exit(0);
         });
+        if (!caught) {
+            LOG.log(System.Logger.Level.WARNING, name + ": cannot catch SIGTERM, SIGINT and SIG" + reloadSignal
+                    + " (sun.misc.Signal, module jdk.unsupported, refused the handlers): they end the JVM without"
+                    + " the shutdown callback's message, and reload does not work");
+        }
         Thread hook = new Thread(() -> end(EXIT_MESSAGE, UNKNOWN_CODE), name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code;

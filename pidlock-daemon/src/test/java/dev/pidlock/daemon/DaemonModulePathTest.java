@@ -155,4 +155,38 @@ class DaemonModulePathTest {
                 example("return", "status")));
         assertEquals(3, waitFor(status), out(status) + err(status));
     }
+
+    private String daemonErr() {
+        try {
+            return "\ndaemon's stderr:\n" + Files.readString(dir.resolve("daemon-err.txt"));
+        } catch (IOException e) {
+            return "\n(no daemon stderr: " + e + ")";
+        }
+    }
+
+    /** The whole life of a detached daemon on the module path: the start relaunches it with its module path. */
+    @Test
+    void onTheModulePathADetachedDaemonStartsReloadsAndStops() throws Exception {
+        List<String> jvm = List.of("--enable-native-access=com.sun.jna");
+        Process start = run(onModulePath(false, jvm, ExampleDaemon.class.getName(), example("sleep", "start")));
+        assertEquals(0, waitFor(start), out(start) + err(start));
+        assertEquals("Starting feeder ... OK", out(start).trim());
+        long pid = Daemon.builder("feeder").pidFile(dir.resolve("feeder.pid")).build().status().pid().orElseThrow();
+        String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+        assertTrue(cmdline.contains(" --module dev.pidlock.daemon/" + ExampleDaemon.class.getName() + " "), cmdline);
+
+        Process reload = run(onModulePath(false, jvm, ExampleDaemon.class.getName(), example("sleep", "reload")));
+        int reloaded = waitFor(reload);
+        assertEquals(0, reloaded, out(reload) + err(reload) + daemonErr());
+        assertEquals("Reloading feeder ... OK", out(reload).trim());
+        assertEquals(pid, Daemon.builder("feeder").pidFile(dir.resolve("feeder.pid")).build().status().pid()
+                .orElseThrow());
+
+        Process stop = run(onModulePath(false, jvm, ExampleDaemon.class.getName(), example("sleep", "stop")));
+        assertEquals(0, waitFor(stop), out(stop) + err(stop));
+        assertEquals("Stopping feeder ... OK", out(stop).trim());
+        assertEquals("Reloading on SIGHUP (1)|0\nTerminated by SIGTERM (15)|0\n",
+                Files.readString(dir.resolve("callback.txt")));
+        assertEquals("", err(stop) + err(reload) + err(start), "nothing on stderr");
+    }
 }
