@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>The program's arguments name the action: {@code start [--foreground]}, {@code status [--json]} or one of
- * the program's own {@link Builder#action(String, String, Action) actions}.
+ * <p>The program's arguments name the action: {@code start [--foreground]}, {@code stop [--force]},
+ * {@code restart [--force] [--foreground]}, {@code status [--json]}, {@code reload} or one of the program's own
+ * {@link Builder#action(String, String, Action) actions}.
  *
  * <p>{@code start} detaches: it launches the same program again (the {@code java} command read from
  * {@code /proc/self/cmdline}) in its own session through {@code setsid(1)} (util-linux, required), with stdin from
@@ -58,8 +59,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * "Starting NAME ... OK" and returns 0 once the kernel shows the child holding the lock and it still does after
  * the {@link Builder#startupWindow(Duration) start-up window}; otherwise "Starting NAME ... FAILED", the child's
  * exit status and the last lines it wrote to its stderr file, and 1. {@code start --foreground} or
- * {@link Builder#detach(boolean) detach(false)} runs the daemon in this JVM. {@code stop}, {@code restart} and
- * {@code reload} answer "not implemented yet" with exit code 1; {@link #ready()} is not waited for yet.
+ * {@link Builder#detach(boolean) detach(false)} runs the daemon in this JVM. With {@link
+ * Builder#awaitReady(Duration)}, {@code start} waits for the worker's {@link #ready()} instead of the window.
+ *
+ * <p>{@code stop} signals the kernel's holders of the lock with SIGTERM through process descriptors, each checked
+ * with its descriptor open, as {@code pidlock stop} does, and waits up to the {@link Builder#stopTimeout(Duration)
+ * stop timeout} for the lock to be free: "Stopping NAME ... OK", or "... FAILED" and 1, the daemon left running;
+ * {@code --force} then sends SIGKILL, verified the same way. {@code restart} stops (a daemon that was not running
+ * gets a warning), then starts. {@code reload} sends the {@link Builder#reloadSignal(String) reload signal}
+ * through a verified descriptor; the daemon, like one whose worker calls {@link #reload()}, replaces itself with a
+ * fresh start of the program that keeps its pid and its lock. Exit codes follow LSB: {@code status} 0 running, 1
+ * dead with a stale pidfile, 3 not running, 4 unknown; {@code reload} of a daemon that is not running 7; a usage
+ * error 2.
  *
  * @since 0.2
  */
@@ -175,7 +186,7 @@ public final class Daemon {
     }
 
     /**
-     * @return how long {@code stop} waits (used by {@code stop}, not implemented yet)
+     * @return how long {@code stop} waits for the lock to be free, and {@code reload} for the fresh start
      * @since 0.2
      */
     public Duration stopTimeout() {
@@ -846,7 +857,8 @@ public final class Daemon {
         }
 
         /**
-         * @param timeout how long {@code stop} waits for the lock to be free (default 10 s)
+         * @param timeout how long {@code stop} waits for the lock to be free, and {@code reload} for the fresh start
+         *                to take it over (default 10 s)
          * @return this builder
          * @since 0.2
          */
