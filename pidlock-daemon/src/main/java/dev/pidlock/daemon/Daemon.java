@@ -493,7 +493,7 @@ public final class Daemon {
             end("Terminated by SIGTERM (" + n + ")", sigtermCode);
             System.exit(sigtermCode);
         });
-        caught &= Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"));
+        caught &= catchReloadSignal();
         if (adopted != null) {
             adopted.announce();
         }
@@ -707,6 +707,24 @@ public final class Daemon {
         reloadNow("Reloading (requested by the program)");
     }
 
+    /**
+     * Installs the reload signal's handler. The signal may be ignored here: a reload keeps it ignored across its
+     * exec (a second signal during the fresh JVM's start-up would otherwise end it, lock and all, without the
+     * callback), and {@code nohup} ignores SIGHUP; the JVM installs no handler on an ignored SIGHUP, so it gets
+     * its default action back first.
+     */
+    private boolean catchReloadSignal() {
+        return Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"),
+                () -> {
+                    try {
+                        Spawn.unignore(Spawn.signalNumber(reloadSignal));
+                    } catch (IOException | RuntimeException | LinkageError e) {
+                        LOG.log(System.Logger.Level.WARNING, name + ": cannot tell whether SIG" + reloadSignal
+                                + " is ignored: " + e.getMessage());
+                    }
+                });
+    }
+
     private void reloadNow(String message) {
         Reexec.Adopted a = adopted;
         PidLock l = lock;
@@ -721,11 +739,20 @@ public final class Daemon {
             return; // ending already
         }
         callback(message, 0);
+        int signal = -1;
         try {
-            Reexec.exec(Detacher.command(args, foregroundFlag ? List.of("start", "--foreground") : List.of("start")),
-                    fd.getAsInt());
+            List<String> command = Detacher.command(args, foregroundFlag ? List.of("start", "--foreground")
+                    : List.of("start"));
+            signal = Spawn.signalNumber(reloadSignal);
+            // ignored from here to the fresh JVM's handler (kept across the exec): a second reload signal in
+            // between would otherwise end the JVM starting up, and with it the daemon
+            Spawn.ignore(signal);
+            Reexec.exec(command, fd.getAsInt(), signal);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, name + ": reload failed: " + e.getMessage() + "; the daemon goes on");
+        }
+        if (signal > 0) {
+            catchReloadSignal();
         }
         ended.set(false);
     }
