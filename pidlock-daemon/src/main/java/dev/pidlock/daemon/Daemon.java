@@ -464,7 +464,7 @@ public final class Daemon {
     }
 
     private PidLock.Builder lockBuilder() {
-        PidLock.Builder b = pidFile != null ? PidLock.at(pidFile) : PidLock.named(pidName);
+        PidLock.Builder b = pidFile != null ? PidLock.at(Detacher.asStartSaw(pidFile)) : PidLock.named(pidName);
         if (backend != null) {
             b.backend(backend);
         }

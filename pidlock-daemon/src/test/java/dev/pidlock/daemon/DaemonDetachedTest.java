@@ -132,4 +132,31 @@ class DaemonDetachedTest {
         assertTrue(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false));
         assertEquals(daemonPid, Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow());
     }
+    @Test
+    void aRelativePidfileIsTheOneInTheDirectoryStartRanIn() throws Exception {
+        // the daemon works in /, yet the pidfile the operator named is the one under the directory start ran in
+        Path sub = Files.createDirectory(dir.resolve("pidlock-daemon-relative-" + ProcessHandle.current().pid()));
+        Path relative = Path.of(sub.getFileName().toString(), "feeder.pid");
+        assertFalse(Files.exists(Path.of("/").resolve(relative)));
+        List<String> outs = new ArrayList<>();
+        for (String action : List.of("start", "status", "stop")) {
+            ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
+                    relative.toString(), dir.resolve("callback.txt").toString(), "sleep", action)).directory(dir.toFile());
+            pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+            pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+            Process p = pb.start();
+            started.add(p);
+            int code = waitFor(p);
+            outs.add(out(p).trim() + "|" + code);
+            if (action.equals("start")) {
+                assertEquals(0, code, out(p) + err(p));
+                daemonPid = Long.parseLong(Files.readString(sub.resolve("feeder.pid")).trim());
+            }
+        }
+        assertEquals(List.of("Starting feeder ... OK|0", "feeder -- pid: " + daemonPid + ", status: running",
+                "Stopping feeder ... OK|0"), List.of(outs.get(0), outs.get(1).replaceFirst(", uptime.*", ""),
+                outs.get(2)));
+        assertFalse(Files.exists(sub.resolve("feeder.pid")));
+        assertFalse(Files.exists(Path.of("/").resolve(relative)));
+    }
 }
