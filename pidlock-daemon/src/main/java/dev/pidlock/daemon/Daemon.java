@@ -488,6 +488,17 @@ public final class Daemon {
                 return 0;
             }
             lock = taken.get();
+            // inheritable only across the reload's own exec (which passes it on explicitly): a child the worker
+            // starts by other means than ProcessBuilder (native code) must not hold the daemon's lock
+            OptionalInt fd = lock.inheritableDescriptor();
+            if (fd.isPresent()) {
+                try {
+                    Spawn.setCloseOnExec(fd.getAsInt());
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, name + ": cannot make the lock's descriptor close-on-exec: "
+                            + e.getMessage());
+                }
+            }
         }
         boolean caught = Signals.handle("TERM", n -> {
             end("Terminated by SIGTERM (" + n + ")", sigtermCode);

@@ -159,4 +159,22 @@ class DaemonDetachedTest {
         assertFalse(Files.exists(sub.resolve("feeder.pid")));
         assertFalse(Files.exists(Path.of("/").resolve(relative)));
     }
+    @Test
+    void theDaemonsLockDescriptorIsCloseOnExecSoNoChildInheritsTheLock() throws Exception {
+        Process parent = example("sleep", "start");
+        assertEquals(0, waitFor(parent), err(parent));
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+        List<String> flags = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(daemonPid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                if (Files.readSymbolicLink(fd).equals(pidFile())) {
+                    flags.add(Files.readAllLines(Path.of("/proc", Long.toString(daemonPid), "fdinfo",
+                            fd.getFileName().toString())).stream().filter(l -> l.startsWith("flags:")).findFirst()
+                            .orElseThrow().substring("flags:".length()).trim());
+                }
+            }
+        }
+        assertEquals(1, flags.size(), flags.toString());
+        assertTrue((Integer.parseInt(flags.get(0), 8) & 02000000) != 0, "O_CLOEXEC not in " + flags);
+    }
 }
