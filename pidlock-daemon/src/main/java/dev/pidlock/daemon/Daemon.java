@@ -4,6 +4,7 @@ import dev.pidlock.BackendUnavailableException;
 import dev.pidlock.NoBackendException;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
+import dev.pidlock.PidLockException;
 import dev.pidlock.ProcessInfo;
 
 import dev.pidlock.fcntl.spawn.HolderStop;
@@ -480,7 +481,13 @@ public final class Daemon {
         if (inherited.isPresent()) {
             adopted = inherited.get(); // a reload: the JVM this one replaced held the lock and passed it on
         } else {
-            Optional<PidLock> taken = acquire();
+            Optional<PidLock> taken;
+            try {
+                taken = acquire();
+            } catch (PidLockException e) {
+                err.println(name + ": cannot start: " + e.getMessage());
+                return 1;
+            }
             if (taken.isEmpty()) {
                 DaemonStatus s = status();
                 out.println(name + " is already running" + s.pid().stream().mapToObj(p -> " (pid " + p + ")")
