@@ -276,7 +276,7 @@ public final class Daemon {
      * up to the stop timeout for the fresh start to take the lock over.
      */
     private int reloadFromOutside() {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         if (s.state() != PidFileStatus.State.RUNNING || s.lock() != PidFileStatus.LockState.LOCKED) {
             err.println(name + " is not running: nothing to reload (" + s.detail() + ")");
             return NOT_RUNNING;
@@ -384,7 +384,7 @@ public final class Daemon {
      */
     private Stopped stopDaemon(boolean force) {
         PidLock.Builder b = lockBuilder();
-        PidFileStatus s = b.inspect();
+        PidFileStatus s = inspect();
         DaemonPeers peers = peers();
         try {
             switch (s.state()) {
@@ -469,7 +469,22 @@ public final class Daemon {
         if (backend != null) {
             b.backend(backend);
         }
-        return b;
+        // a running daemon always holds its pidfile's lock: an unlocked one is a dead daemon's, whatever it names
+        return b.respectLiveUnlockedHolder(false);
+    }
+
+    /**
+     * The pidfile's status as the daemon sees it: a pidfile that is not locked names no running daemon, even when
+     * the pid in it is alive (reused, of another pid namespace, written by hand), so it is stale.
+     */
+    private PidFileStatus inspect() {
+        PidFileStatus s = lockBuilder().inspect();
+        if (s.state() == PidFileStatus.State.RUNNING && s.lock() == PidFileStatus.LockState.UNLOCKED) {
+            return new PidFileStatus(s.path(), PidFileStatus.State.STALE, s.pid(), s.lock(), Optional.empty(),
+                    "not locked, so pid " + s.pid().orElse(-1) + " is not " + name + ": " + s.detail(),
+                    s.holders(), s.recordedPid());
+        }
+        return s;
     }
 
     private int startForeground() {
@@ -631,7 +646,7 @@ public final class Daemon {
 
     /** @return whether the kernel shows {@code pid} holding the lock and the pidfile records it */
     private boolean holds(long pid) {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         return s.holders().contains(pid) && s.recordedPid().isPresent() && s.recordedPid().getAsLong() == pid;
     }
 
@@ -782,7 +797,7 @@ public final class Daemon {
      * @since 0.2
      */
     public DaemonStatus status() {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         Optional<ProcessInfo> p = s.process();
         boolean running = s.state() == PidFileStatus.State.RUNNING;
         return new DaemonStatus(name, s.path(), running, running ? s.pid() : OptionalLong.empty(),

@@ -177,4 +177,34 @@ class DaemonDetachedTest {
         assertEquals(1, flags.size(), flags.toString());
         assertTrue((Integer.parseInt(flags.get(0), 8) & 02000000) != 0, "O_CLOEXEC not in " + flags);
     }
+    @Test
+    void anUnlockedPidfileNamingAnUnrelatedLiveProcessIsStaleAndStartTakesItOver() throws Exception {
+        // a daemon always holds its pidfile's lock: an unlocked pidfile is a dead daemon's, whatever pid it names
+        // (a pid of another pid namespace, a long-lived process), and that process is never signalled
+        Process unrelated = new ProcessBuilder("sleep", "300").start();
+        started.add(unrelated);
+        Thread.sleep(50);
+        Files.writeString(pidFile(), unrelated.pid() + "\n");
+        Process status = example("sleep", "status");
+        assertEquals(1, waitFor(status), out(status) + err(status));
+        assertTrue(out(status).startsWith("feeder -- status: dead"), out(status));
+
+        Process start = example("sleep", "start");
+        assertEquals(0, waitFor(start), out(start) + err(start));
+        assertEquals("Starting feeder ... OK", out(start).trim());
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+        assertTrue(daemonPid != unrelated.pid());
+        Process stop = example("sleep", "stop");
+        assertEquals(0, waitFor(stop), out(stop) + err(stop));
+        assertTrue(unrelated.isAlive(), "the unrelated process was signalled");
+        assertFalse(Files.exists(pidFile()));
+
+        Files.writeString(pidFile(), unrelated.pid() + "\n");
+        Process stopStale = example("sleep", "stop");
+        assertEquals(0, waitFor(stopStale), out(stopStale) + err(stopStale));
+        assertTrue(err(stopStale).contains("WARNING: feeder is not running (removed its stale pidfile: not locked"),
+                err(stopStale));
+        assertTrue(unrelated.isAlive(), "the unrelated process was signalled");
+        assertFalse(Files.exists(pidFile()));
+    }
 }
