@@ -568,6 +568,12 @@ public final class Daemon {
             err.println(name + ": no worker configured");
             return 1;
         }
+        if (ProcessHandle.current().pid() == 1) {
+            out.println("Starting " + name + " ... FAILED");
+            err.println(name + ": this JVM is pid 1 of its pid namespace (a container's init): the kernel kills the"
+                    + " detached daemon as soon as it exits; use start --foreground");
+            return 1;
+        }
         DaemonStatus before = status();
         if (before.running()) {
             out.println(name + " is already running" + before.pid().stream().mapToObj(p -> " (pid " + p + ")")

@@ -207,4 +207,21 @@ class DaemonDetachedTest {
         assertTrue(unrelated.isAlive(), "the unrelated process was signalled");
         assertFalse(Files.exists(pidFile()));
     }
+    @Test
+    void aDetachedStartAsPid1OfItsNamespaceIsRefusedItsChildWouldBeKilledAsItExits() throws Exception {
+        // a container's entrypoint, or unshare -fp: when pid 1 of a pid namespace exits, the kernel kills every
+        // other process in it, so a detached daemon would die the moment start said OK
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-fp", "--mount-proc"));
+        cmd.addAll(ChildProcess.javaCommand(ExampleDaemon.class.getName(), pidFile().toString(),
+                dir.resolve("callback.txt").toString(), "sleep", "start"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+        Process p = pb.start();
+        started.add(p);
+        assertEquals(1, waitFor(p), out(p) + err(p));
+        assertEquals("Starting feeder ... FAILED", out(p).trim());
+        assertTrue(err(p).contains("pid 1 of its pid namespace") && err(p).contains("start --foreground"), err(p));
+        assertFalse(Files.exists(pidFile()));
+    }
 }
