@@ -59,8 +59,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * "Starting NAME ... OK" and returns 0 once the kernel shows the child holding the lock and it still does after
  * the {@link Builder#startupWindow(Duration) start-up window}; otherwise "Starting NAME ... FAILED", the child's
  * exit status and the last lines it wrote to its stderr file, and 1. {@code start --foreground} or
- * {@link Builder#detach(boolean) detach(false)} runs the daemon in this JVM. {@code stop}, {@code restart} and
- * {@code reload} answer "not implemented yet" with exit code 1; {@link #ready()} is not waited for yet.
+ * {@link Builder#detach(boolean) detach(false)} runs the daemon in this JVM. {@code stop [--force]},
+ * {@code restart} and {@code reload} signal the kernel's holders of the lock through verified pidfds; with
+ * {@link Builder#awaitReady(Duration)}, {@code start} waits for {@link #ready()} instead of the start-up window.
  *
  * @since 0.2
  */
@@ -176,7 +177,7 @@ public final class Daemon {
     }
 
     /**
-     * @return how long {@code stop} waits (used by {@code stop}, not implemented yet)
+     * @return how long {@code stop} waits for the lock to be free, and {@code reload} for the fresh start
      * @since 0.2
      */
     public Duration stopTimeout() {
