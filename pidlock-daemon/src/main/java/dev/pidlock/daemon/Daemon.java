@@ -4,6 +4,7 @@ import dev.pidlock.BackendUnavailableException;
 import dev.pidlock.NoBackendException;
 import dev.pidlock.PidFileStatus;
 import dev.pidlock.PidLock;
+import dev.pidlock.PidLockException;
 import dev.pidlock.ProcessInfo;
 
 import dev.pidlock.fcntl.spawn.HolderStop;
@@ -286,7 +287,7 @@ public final class Daemon {
      * up to the stop timeout for the fresh start to take the lock over.
      */
     private int reloadFromOutside() {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         if (s.state() != PidFileStatus.State.RUNNING || s.lock() != PidFileStatus.LockState.LOCKED) {
             err.println(name + " is not running: nothing to reload (" + s.detail() + ")");
             return NOT_RUNNING;
@@ -394,7 +395,7 @@ public final class Daemon {
      */
     private Stopped stopDaemon(boolean force) {
         PidLock.Builder b = lockBuilder();
-        PidFileStatus s = b.inspect();
+        PidFileStatus s = inspect();
         DaemonPeers peers = peers();
         try {
             switch (s.state()) {
@@ -475,11 +476,26 @@ public final class Daemon {
     }
 
     private PidLock.Builder lockBuilder() {
-        PidLock.Builder b = pidFile != null ? PidLock.at(pidFile) : PidLock.named(pidName);
+        PidLock.Builder b = pidFile != null ? PidLock.at(Detacher.asStartSaw(pidFile)) : PidLock.named(pidName);
         if (backend != null) {
             b.backend(backend);
         }
-        return b;
+        // a running daemon always holds its pidfile's lock: an unlocked one is a dead daemon's, whatever it names
+        return b.respectLiveUnlockedHolder(false);
+    }
+
+    /**
+     * The pidfile's status as the daemon sees it: a pidfile that is not locked names no running daemon, even when
+     * the pid in it is alive (reused, of another pid namespace, written by hand), so it is stale.
+     */
+    private PidFileStatus inspect() {
+        PidFileStatus s = lockBuilder().inspect();
+        if (s.state() == PidFileStatus.State.RUNNING && s.lock() == PidFileStatus.LockState.UNLOCKED) {
+            return new PidFileStatus(s.path(), PidFileStatus.State.STALE, s.pid(), s.lock(), Optional.empty(),
+                    "not locked, so pid " + s.pid().orElse(-1) + " is not " + name + ": " + s.detail(),
+                    s.holders(), s.recordedPid());
+        }
+        return s;
     }
 
     private int startForeground() {
@@ -491,7 +507,13 @@ public final class Daemon {
         if (inherited.isPresent()) {
             adopted = inherited.get(); // a reload: the JVM this one replaced held the lock and passed it on
         } else {
-            Optional<PidLock> taken = acquire();
+            Optional<PidLock> taken;
+            try {
+                taken = acquire();
+            } catch (PidLockException e) {
+                err.println(name + ": cannot start: " + e.getMessage());
+                return 1;
+            }
             if (taken.isEmpty()) {
                 DaemonStatus s = status();
                 out.println(name + " is already running" + s.pid().stream().mapToObj(p -> " (pid " + p + ")")
@@ -499,12 +521,23 @@ public final class Daemon {
                 return 0;
             }
             lock = taken.get();
+            // inheritable only across the reload's own exec (which passes it on explicitly): a child the worker
+            // starts by other means than ProcessBuilder (native code) must not hold the daemon's lock
+            OptionalInt fd = lock.inheritableDescriptor();
+            if (fd.isPresent()) {
+                try {
+                    Spawn.setCloseOnExec(fd.getAsInt());
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, name + ": cannot make the lock's descriptor close-on-exec: "
+                            + e.getMessage());
+                }
+            }
         }
         boolean caught = Signals.handle("TERM", n -> {
             end("Terminated by SIGTERM (" + n + ")", sigtermCode);
             System.exit(sigtermCode);
         });
-        caught &= Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"));
+        caught &= catchReloadSignal();
         if (adopted != null) {
             adopted.announce();
         }
@@ -544,6 +577,12 @@ public final class Daemon {
     private int startDetached(String[] args) {
         if (worker == null) {
             err.println(name + ": no worker configured");
+            return 1;
+        }
+        if (ProcessHandle.current().pid() == 1) {
+            out.println("Starting " + name + " ... FAILED");
+            err.println(name + ": this JVM is pid 1 of its pid namespace (a container's init): the kernel kills the"
+                    + " detached daemon as soon as it exits; use start --foreground");
             return 1;
         }
         DaemonStatus before = status();
@@ -624,7 +663,7 @@ public final class Daemon {
 
     /** @return whether the kernel shows {@code pid} holding the lock and the pidfile records it */
     private boolean holds(long pid) {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         return s.holders().contains(pid) && s.recordedPid().isPresent() && s.recordedPid().getAsLong() == pid;
     }
 
@@ -718,6 +757,24 @@ public final class Daemon {
         reloadNow("Reloading (requested by the program)");
     }
 
+    /**
+     * Installs the reload signal's handler. The signal may be ignored here: a reload keeps it ignored across its
+     * exec (a second signal during the fresh JVM's start-up would otherwise end it, lock and all, without the
+     * callback), and {@code nohup} ignores SIGHUP; the JVM installs no handler on an ignored SIGHUP, so it gets
+     * its default action back first.
+     */
+    private boolean catchReloadSignal() {
+        return Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"),
+                () -> {
+                    try {
+                        Spawn.unignore(Spawn.signalNumber(reloadSignal));
+                    } catch (IOException | RuntimeException | LinkageError e) {
+                        LOG.log(System.Logger.Level.WARNING, name + ": cannot tell whether SIG" + reloadSignal
+                                + " is ignored: " + e.getMessage());
+                    }
+                });
+    }
+
     private void reloadNow(String message) {
         Reexec.Adopted a = adopted;
         PidLock l = lock;
@@ -732,11 +789,20 @@ public final class Daemon {
             return; // ending already
         }
         callback(message, 0);
+        int signal = -1;
         try {
-            Reexec.exec(Detacher.command(args, foregroundFlag ? List.of("start", "--foreground") : List.of("start")),
-                    fd.getAsInt());
+            List<String> command = Detacher.command(args, foregroundFlag ? List.of("start", "--foreground")
+                    : List.of("start"));
+            signal = Spawn.signalNumber(reloadSignal);
+            // ignored from here to the fresh JVM's handler (kept across the exec): a second reload signal in
+            // between would otherwise end the JVM starting up, and with it the daemon
+            Spawn.ignore(signal);
+            Reexec.exec(command, fd.getAsInt(), signal);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, name + ": reload failed: " + e.getMessage() + "; the daemon goes on");
+        }
+        if (signal > 0) {
+            catchReloadSignal();
         }
         ended.set(false);
     }
@@ -748,7 +814,7 @@ public final class Daemon {
      * @since 0.2
      */
     public DaemonStatus status() {
-        PidFileStatus s = lockBuilder().inspect();
+        PidFileStatus s = inspect();
         Optional<ProcessInfo> p = s.process();
         boolean running = s.state() == PidFileStatus.State.RUNNING;
         return new DaemonStatus(name, s.path(), running, running ? s.pid() : OptionalLong.empty(),

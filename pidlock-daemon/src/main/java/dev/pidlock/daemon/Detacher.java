@@ -36,10 +36,29 @@ final class Detacher {
     /** Set in the child's environment when start waits for {@code Daemon.ready()}: the file that call creates. */
     static final String READY_VARIABLE = "PIDLOCK_DAEMON_READY";
 
+    /**
+     * Set in the child's environment: the directory {@code start} ran in, against which the child resolves a
+     * relative pidfile (it runs in its own working directory).
+     */
+    static final String DIR_VARIABLE = "PIDLOCK_DAEMON_DIR";
+
     /** The last lines of the child's stderr file shown on an early death. */
     static final int STDERR_LINES = 20;
 
     private Detacher() {
+    }
+
+    /**
+     * @param file a path as the program names it
+     * @return the path itself, or, when it is relative and this JVM is a detached child, the path resolved against
+     *         the directory its {@code start} ran in
+     */
+    static Path asStartSaw(Path file) {
+        String dir = System.getenv(DIR_VARIABLE);
+        if (file.isAbsolute() || !isChild() || dir == null || dir.isEmpty()) {
+            return file;
+        }
+        return Path.of(dir).resolve(file);
     }
 
     /** @return whether this JVM is the detached child of a {@code start} */
@@ -103,6 +122,7 @@ final class Detacher {
         pb.redirectError(stderr.map(p -> ProcessBuilder.Redirect.appendTo(p.toFile()))
                 .orElse(ProcessBuilder.Redirect.DISCARD));
         pb.environment().put(ROLE_VARIABLE, CHILD_ROLE);
+        pb.environment().put(DIR_VARIABLE, Path.of("").toAbsolutePath().toString());
         pb.environment().remove(Reexec.LOCK_FD_VARIABLE);
         readyFile.ifPresentOrElse(f -> pb.environment().put(READY_VARIABLE, f.toString()),
                 () -> pb.environment().remove(READY_VARIABLE));

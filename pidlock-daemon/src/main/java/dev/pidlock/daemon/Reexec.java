@@ -120,9 +120,10 @@ final class Reexec {
      *
      * @param command the command line to run: this JVM's, with the start action
      * @param lockFd  the locked descriptor
+     * @param keepIgnored a signal that stays ignored across the exec when it is ignored now (the reload signal)
      * @throws IOException when the exec fails
      */
-    static void exec(List<String> command, int lockFd) throws IOException {
+    static void exec(List<String> command, int lockFd, int keepIgnored) throws IOException {
         List<String> argv = new ArrayList<>(command);
         try {
             // the binary this JVM runs, not argv[0] looked up in PATH again
@@ -135,7 +136,7 @@ final class Reexec {
         System.out.flush();
         System.err.flush();
         Spawn.exec(new Spawn.Request(argv, env, OptionalInt.of(lockFd), new Spawn.Inherit(), new Spawn.Inherit(),
-                new Spawn.Inherit(), false), java.util.Set.of());
+                new Spawn.Inherit(), false), java.util.Set.of(keepIgnored));
     }
 
     /** @return the file's device and inode, not following a link; empty when it does not exist */

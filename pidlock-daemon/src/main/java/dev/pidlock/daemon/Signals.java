@@ -16,6 +16,17 @@ final class Signals {
      * @return whether the handler is installed
      */
     static boolean handle(String name, IntConsumer handler) {
+        return handle(name, handler, () -> { });
+    }
+
+    /**
+     * @param name    the signal's name without {@code SIG}
+     * @param handler called with the signal's number on a JVM thread
+     * @param justBefore run just before the handler is installed, once everything else is ready (the moment
+     *                   between the two is as short as it can be)
+     * @return whether the handler is installed
+     */
+    static boolean handle(String name, IntConsumer handler, Runnable justBefore) {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
@@ -42,7 +53,10 @@ final class Signals {
                 }
             };
             Object proxy = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerType}, h);
-            signal.getMethod("handle", signal, handlerType).invoke(null, sig, proxy);
+            Method handle = signal.getMethod("handle", signal, handlerType);
+            proxy.hashCode(); // the proxy's dispatch ready
+            justBefore.run();
+            handle.invoke(null, sig, proxy);
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;

@@ -132,4 +132,96 @@ class DaemonDetachedTest {
         assertTrue(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false));
         assertEquals(daemonPid, Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow());
     }
+    @Test
+    void aRelativePidfileIsTheOneInTheDirectoryStartRanIn() throws Exception {
+        // the daemon works in /, yet the pidfile the operator named is the one under the directory start ran in
+        Path sub = Files.createDirectory(dir.resolve("pidlock-daemon-relative-" + ProcessHandle.current().pid()));
+        Path relative = Path.of(sub.getFileName().toString(), "feeder.pid");
+        assertFalse(Files.exists(Path.of("/").resolve(relative)));
+        List<String> outs = new ArrayList<>();
+        for (String action : List.of("start", "status", "stop")) {
+            ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
+                    relative.toString(), dir.resolve("callback.txt").toString(), "sleep", action)).directory(dir.toFile());
+            pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+            pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+            Process p = pb.start();
+            started.add(p);
+            int code = waitFor(p);
+            outs.add(out(p).trim() + "|" + code);
+            if (action.equals("start")) {
+                assertEquals(0, code, out(p) + err(p));
+                daemonPid = Long.parseLong(Files.readString(sub.resolve("feeder.pid")).trim());
+            }
+        }
+        assertEquals(List.of("Starting feeder ... OK|0", "feeder -- pid: " + daemonPid + ", status: running",
+                "Stopping feeder ... OK|0"), List.of(outs.get(0), outs.get(1).replaceFirst(", uptime.*", ""),
+                outs.get(2)));
+        assertFalse(Files.exists(sub.resolve("feeder.pid")));
+        assertFalse(Files.exists(Path.of("/").resolve(relative)));
+    }
+    @Test
+    void theDaemonsLockDescriptorIsCloseOnExecSoNoChildInheritsTheLock() throws Exception {
+        Process parent = example("sleep", "start");
+        assertEquals(0, waitFor(parent), err(parent));
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+        List<String> flags = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(daemonPid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                if (Files.readSymbolicLink(fd).equals(pidFile())) {
+                    flags.add(Files.readAllLines(Path.of("/proc", Long.toString(daemonPid), "fdinfo",
+                            fd.getFileName().toString())).stream().filter(l -> l.startsWith("flags:")).findFirst()
+                            .orElseThrow().substring("flags:".length()).trim());
+                }
+            }
+        }
+        assertEquals(1, flags.size(), flags.toString());
+        assertTrue((Integer.parseInt(flags.get(0), 8) & 02000000) != 0, "O_CLOEXEC not in " + flags);
+    }
+    @Test
+    void anUnlockedPidfileNamingAnUnrelatedLiveProcessIsStaleAndStartTakesItOver() throws Exception {
+        // a daemon always holds its pidfile's lock: an unlocked pidfile is a dead daemon's, whatever pid it names
+        // (a pid of another pid namespace, a long-lived process), and that process is never signalled
+        Process unrelated = new ProcessBuilder("sleep", "300").start();
+        started.add(unrelated);
+        Thread.sleep(50);
+        Files.writeString(pidFile(), unrelated.pid() + "\n");
+        Process status = example("sleep", "status");
+        assertEquals(1, waitFor(status), out(status) + err(status));
+        assertTrue(out(status).startsWith("feeder -- status: dead"), out(status));
+
+        Process start = example("sleep", "start");
+        assertEquals(0, waitFor(start), out(start) + err(start));
+        assertEquals("Starting feeder ... OK", out(start).trim());
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+        assertTrue(daemonPid != unrelated.pid());
+        Process stop = example("sleep", "stop");
+        assertEquals(0, waitFor(stop), out(stop) + err(stop));
+        assertTrue(unrelated.isAlive(), "the unrelated process was signalled");
+        assertFalse(Files.exists(pidFile()));
+
+        Files.writeString(pidFile(), unrelated.pid() + "\n");
+        Process stopStale = example("sleep", "stop");
+        assertEquals(0, waitFor(stopStale), out(stopStale) + err(stopStale));
+        assertTrue(err(stopStale).contains("WARNING: feeder is not running (removed its stale pidfile: not locked"),
+                err(stopStale));
+        assertTrue(unrelated.isAlive(), "the unrelated process was signalled");
+        assertFalse(Files.exists(pidFile()));
+    }
+    @Test
+    void aDetachedStartAsPid1OfItsNamespaceIsRefusedItsChildWouldBeKilledAsItExits() throws Exception {
+        // a container's entrypoint, or unshare -fp: when pid 1 of a pid namespace exits, the kernel kills every
+        // other process in it, so a detached daemon would die the moment start said OK
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-fp", "--mount-proc"));
+        cmd.addAll(ChildProcess.javaCommand(ExampleDaemon.class.getName(), pidFile().toString(),
+                dir.resolve("callback.txt").toString(), "sleep", "start"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+        Process p = pb.start();
+        started.add(p);
+        assertEquals(1, waitFor(p), out(p) + err(p));
+        assertEquals("Starting feeder ... FAILED", out(p).trim());
+        assertTrue(err(p).contains("pid 1 of its pid namespace") && err(p).contains("start --foreground"), err(p));
+        assertFalse(Files.exists(pidFile()));
+    }
 }

@@ -188,4 +188,19 @@ class DaemonForegroundTest {
         assertTrue(err(bad).contains("unknown option '--bogus'"), err(bad));
         assertFalse(Files.exists(pidFile()));
     }
+    @Test
+    void aPidfileThatCannotBeWrittenIsOneLineOnStderrAndExit1NotAStackTrace() throws Exception {
+        Path missing = dir.resolve("missing").resolve("feeder.pid");
+        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
+                missing.toString(), callbackFile().toString(), "sleep", "start", "--foreground"));
+        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
+        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
+        Process p = pb.start();
+        started.add(p);
+        assertEquals(1, waitFor(p), out(p) + err(p));
+        String e = err(p);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("feeder: cannot start: ") && e.contains(missing.toString()) && e.contains("ENOENT"), e);
+        assertFalse(Files.exists(callbackFile()), "no daemon ran, so no callback");
+    }
 }

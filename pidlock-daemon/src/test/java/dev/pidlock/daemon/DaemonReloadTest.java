@@ -205,6 +205,76 @@ class DaemonReloadTest {
         assertTrue(Files.exists(dir.resolve("ready.txt")), "start said OK before the worker called ready()");
     }
 
+    private List<String> callbacks() throws IOException {
+        Path f = dir.resolve("callback.txt");
+        return Files.exists(f) ? Files.readAllLines(f) : List.of();
+    }
+
+    private static void kill(String signal, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor());
+    }
+
+    @Test
+    void aStormOfReloadSignalsDuringTheFreshJvmsStartUpDoesNotEndTheDaemon() throws Exception {
+        long pid = startDetached("sleep");
+        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        kill("HUP", pid);
+        await("the reload's callback", () -> uncheckedCallbacks().size() == 1);
+        // SIGHUP after SIGHUP while the fresh JVM starts up (before its handler is installed): each one used to
+        // end it (exit 129, no callback, the pidfile left stale)
+        while (uncheckedWorkers().size() < 2) {
+            if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                fail("the daemon died during its reload: " + callbacks() + "\n"
+                        + Files.readString(dir.resolve("daemon-err.txt")));
+            }
+            kill("HUP", pid);
+            Thread.sleep(5);
+        }
+        // every reload the storm caused has its fresh worker
+        await("the last reload's worker", () -> uncheckedWorkers().size() == uncheckedCallbacks().size() + 1);
+        Thread.sleep(200);
+        await("the last reload's worker", () -> uncheckedWorkers().size() == uncheckedCallbacks().size() + 1);
+        DaemonStatus s = Daemon.builder("feeder").pidFile(pidFile()).build().status();
+        assertTrue(s.running(), s.pidFileStatus().detail());
+        assertEquals(pid, s.pid().orElseThrow());
+        assertTrue(uncheckedWorkers().stream().allMatch(l -> l.startsWith(pid + " ")), workers().toString());
+
+        Process stop = example("sleep", "stop");
+        assertEquals(0, waitFor(stop), out(stop) + err(stop));
+        List<String> c = callbacks();
+        assertEquals("Terminated by SIGTERM (15)|0", c.get(c.size() - 1), c.toString());
+        assertTrue(c.subList(0, c.size() - 1).stream().allMatch("Reloading on SIGHUP (1)|0"::equals), c.toString());
+        assertFalse(Files.exists(pidFile()));
+    }
+
+    @Test
+    void aDaemonStartedUnderNohupReloadsOnSighup() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "trap '' HUP; exec \"$@\"", "sh"));
+        cmd.addAll(ChildProcess.javaCommand(ExampleDaemon.class.getName(), pidFile().toString(),
+                dir.resolve("callback.txt").toString(), "sleep", "start"));
+        Process parent = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nohup-start.txt").toFile()).start();
+        started.add(parent);
+        assertEquals(0, waitFor(parent), Files.readString(dir.resolve("nohup-start.txt")));
+        daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
+        await("the first worker", () -> uncheckedWorkers().size() == 1);
+
+        Process reload = example("sleep", "reload");
+        assertEquals(0, waitFor(reload), out(reload) + err(reload));
+        assertEquals("Reloading feeder ... OK", out(reload).trim());
+        await("the second worker", () -> uncheckedWorkers().size() == 2);
+        assertEquals(List.of("Reloading on SIGHUP (1)|0"), callbacks());
+        stopWithSigterm(daemonPid);
+    }
+
+    private List<String> uncheckedCallbacks() {
+        try {
+            return callbacks();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private List<String> uncheckedWorkers() {
         try {
             return workers();

@@ -320,6 +320,35 @@ final class PosixSpawn {
         }
     }
 
+    /** @see Spawn#unignore(int) */
+    static boolean unignore(int signal) throws IOException {
+        Platform p = require();
+        Platform.Spawning s = p.spawning().orElseThrow();
+        if (!s.isChangeableSignal(signal)) {
+            throw new IllegalArgumentException("signal " + signal + " cannot be changed");
+        }
+        try (Memory current = new Memory(s.sigactionBytes());
+             Memory defaultAction = new Memory(s.sigactionBytes())) {
+            current.clear();
+            if (rtSigaction(p, signal, null, current) != 0) {
+                int errno = Libc.errno();
+                throw new IOException("rt_sigaction(SIG" + Signals.name(signal) + "): " + p.errno().name(errno)
+                        + " (" + describe(errno) + ")");
+            }
+            if (Pointer.nativeValue(current.getPointer(0)) != Platform.Spawning.SIG_IGN) {
+                return false;
+            }
+            defaultAction.clear(); // empty sa_mask, no flags
+            defaultAction.setLong(0, Platform.Spawning.SIG_DFL);
+            if (rtSigaction(p, signal, defaultAction, null) != 0) {
+                int errno = Libc.errno();
+                throw new IOException("rt_sigaction(SIG" + Signals.name(signal) + ", SIG_DFL): "
+                        + p.errno().name(errno) + " (" + describe(errno) + ")");
+            }
+            return true;
+        }
+    }
+
     /**
      * The {@code rt_sigaction} syscall itself: glibc's {@code sigaction} refuses signals 32 and 33, which it
      * keeps for itself, yet a process started by glibc's {@code posix_spawn} has 32 (and 33) ignored, so a JVM

@@ -122,6 +122,19 @@ public final class Spawn {
     }
 
     /**
+     * Gives an ignored signal back its default action ({@code SIG_DFL} through {@code rt_sigaction}): the JVM
+     * installs no handler on SIGHUP, SIGINT or SIGTERM while it is ignored, so a handler wanted anyway (a daemon's
+     * reload signal under {@code nohup}, or kept ignored across its reload's exec) needs this first.
+     *
+     * @param signal the signal number
+     * @return whether it was ignored (and is now at its default)
+     * @throws IOException when it cannot be read or changed
+     */
+    public static boolean unignore(int signal) throws IOException {
+        return PosixSpawn.unignore(signal);
+    }
+
+    /**
      * Replaces this JVM with the command ({@code execve}), as {@code flock --no-fork} does. Returns only when
      * that fails.
      *
