@@ -112,6 +112,11 @@ public final class Daemon {
     private final String reloadSignal;
     private final Optional<Duration> readyTimeout;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Orders a reload against SIGTERM and SIGINT. */
+    private final Object endLock = new Object();
+    private boolean terminating;
+    private int terminationCode;
+    private boolean reloading;
     private volatile PidLock lock;
     /** The lock taken over from the JVM this one replaced by a reload. */
     private volatile Reexec.Adopted adopted;
@@ -533,18 +538,12 @@ public final class Daemon {
                 }
             }
         }
-        boolean caught = Signals.handle("TERM", n -> {
-            end("Terminated by SIGTERM (" + n + ")", sigtermCode);
-            System.exit(sigtermCode);
-        });
+        boolean caught = Signals.handle("TERM", n -> terminate("Terminated by SIGTERM (" + n + ")", sigtermCode));
         caught &= catchReloadSignal();
         if (adopted != null) {
             adopted.announce();
         }
-        caught &= Signals.handle("INT", n -> {
-            end("Terminated by SIGINT (" + n + ")", 0);
-            System.exit(0);
-        });
+        caught &= Signals.handle("INT", n -> terminate("Terminated by SIGINT (" + n + ")", 0));
         if (!caught) {
             LOG.log(System.Logger.Level.WARNING, name + ": cannot catch SIGTERM, SIGINT and SIG" + reloadSignal
                     + " (sun.misc.Signal, module jdk.unsupported, refused the handlers): they end the JVM without"
@@ -707,14 +706,36 @@ public final class Daemon {
         try {
             callback(message, code);
         } finally {
-            Reexec.Adopted a = adopted;
-            PidLock l = lock;
-            if (a != null) {
-                a.release();
-            } else if (l != null) {
-                l.close();
+            releaseLock();
+        }
+    }
+
+    /** Releases the lock: removes the pidfile under it, then drops it. */
+    private void releaseLock() {
+        Reexec.Adopted a = adopted;
+        PidLock l = lock;
+        if (a != null) {
+            a.release();
+        } else if (l != null) {
+            l.close();
+        }
+    }
+
+    /**
+     * Ends the daemon on SIGTERM or SIGINT. During a reload the reload's thread ends it instead, before its exec
+     * (the callback was called for the reload: it is not called again); once the exec is under way, the signal
+     * is lost with this JVM.
+     */
+    private void terminate(String message, int code) {
+        synchronized (endLock) {
+            terminating = true;
+            terminationCode = code;
+            if (reloading) {
+                return;
             }
         }
+        end(message, code);
+        System.exit(code);
     }
 
     private void callback(String message, int code) {
@@ -785,14 +806,24 @@ public final class Daemon {
                     + " daemon goes on");
             return;
         }
-        if (!ended.compareAndSet(false, true)) {
-            return; // ending already
+        synchronized (endLock) {
+            if (terminating || !ended.compareAndSet(false, true)) {
+                return; // ending already
+            }
+            reloading = true;
+        }
+        List<String> command;
+        try {
+            command = Detacher.command(args, foregroundFlag ? List.of("start", "--foreground") : List.of("start"));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, name + ": reload failed: " + e.getMessage() + "; the daemon goes on");
+            reloadAbandoned();
+            return;
         }
         callback(message, 0);
+        endIfTerminating(); // a SIGTERM or SIGINT during the callback: no fresh start
         int signal = -1;
         try {
-            List<String> command = Detacher.command(args, foregroundFlag ? List.of("start", "--foreground")
-                    : List.of("start"));
             signal = Spawn.signalNumber(reloadSignal);
             // ignored from here to the fresh JVM's handler (kept across the exec): a second reload signal in
             // between would otherwise end the JVM starting up, and with it the daemon
@@ -804,7 +835,32 @@ public final class Daemon {
         if (signal > 0) {
             catchReloadSignal();
         }
-        ended.set(false);
+        reloadAbandoned();
+    }
+
+    /** Ends the daemon when a SIGTERM or SIGINT came during the reload: releases the lock and exits. */
+    private void endIfTerminating() {
+        int code;
+        synchronized (endLock) {
+            if (!terminating) {
+                return;
+            }
+            code = terminationCode;
+        }
+        releaseLock();
+        System.exit(code);
+    }
+
+    /** The reload did not happen: the daemon goes on, unless a signal asked it to end meanwhile. */
+    private void reloadAbandoned() {
+        synchronized (endLock) {
+            reloading = false;
+            if (!terminating) {
+                ended.set(false);
+                return;
+            }
+        }
+        endIfTerminating();
     }
 
     /**

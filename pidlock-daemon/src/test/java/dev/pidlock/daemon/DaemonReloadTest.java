@@ -275,6 +275,42 @@ class DaemonReloadTest {
         }
     }
 
+    /**
+     * A SIGTERM during a reload's callback ends the daemon once the callback is done (not cut short, not called
+     * again): no fresh start, the pidfile removed, the lock free.
+     */
+    @Test
+    void aSigtermDuringTheReloadCallbackEndsTheDaemonCleanly() throws Exception {
+        long pid = startDetached("slowreload");
+        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor());
+        await("the reload's callback", () -> {
+            try {
+                return Files.readString(dir.resolve("callback.txt")).startsWith("Reloading");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor());
+        await("the daemon's end", () -> !running(pid));
+        assertFalse(Files.exists(pidFile()), "the pidfile is left");
+        assertFalse(Daemon.builder("feeder").pidFile(pidFile()).build().status().running());
+        Thread.sleep(500);
+        assertEquals(1, workers().size(), "a fresh start ran: " + workers());
+        assertEquals("Reloading on SIGHUP (1)|0\ncallback done\n", Files.readString(dir.resolve("callback.txt")),
+                "the callback was cut short, or called again");
+    }
+
+    /** @return whether the process runs: neither gone nor a zombie waiting for its new parent to reap it */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     private List<String> uncheckedWorkers() {
         try {
             return workers();

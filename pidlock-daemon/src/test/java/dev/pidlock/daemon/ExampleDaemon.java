@@ -12,7 +12,7 @@ import java.util.Arrays;
  * The example daemon the tests run as a child JVM: {@code ExampleDaemon PIDFILE CALLBACK_FILE MODE ACTION...},
  * MODE {@code sleep} (works until signalled), {@code throw} (fails at once), {@code exit}
  * ({@code System.exit(5)}), {@code return}, {@code selfreload} (reloads itself once, from the worker, then
- * sleeps) {@code deaf} (ignores SIGTERM from then on, says so in {@code deaf.txt}, sleeps) or {@code ready} (sleeps 1.5 s, writes {@code ready.txt}, then calls {@link Daemon#ready()}, then sleeps). Each worker appends
+ * sleeps) {@code slowreload} (sleeps; its shutdown callback takes 1.5 s for a reload, then writes "callback done"), {@code deaf} (ignores SIGTERM from then on, says so in {@code deaf.txt}, sleeps) or {@code ready} (sleeps 1.5 s, writes {@code ready.txt}, then calls {@link Daemon#ready()}, then sleeps). Each worker appends
  * "PID RANDOM" to {@code workers.txt} beside the callback file as it starts: a fresh JVM has a fresh RANDOM.
  */
 public final class ExampleDaemon {
@@ -48,7 +48,7 @@ public final class ExampleDaemon {
                             Daemon.ready();
                             Thread.sleep(Long.MAX_VALUE);
                         }
-                        case "sleep" -> Thread.sleep(Long.MAX_VALUE);
+                        case "sleep", "slowreload" -> Thread.sleep(Long.MAX_VALUE);
                         case "deaf" -> {
                             Signals.handle("TERM", n -> { });
                             Files.writeString(callbackFile.resolveSibling("deaf.txt"), "deaf\n");
@@ -63,8 +63,15 @@ public final class ExampleDaemon {
                     try {
                         Files.writeString(callbackFile, message + "|" + code + "\n", StandardCharsets.UTF_8,
                                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        if (mode.equals("slowreload") && message.startsWith("Reloading")) {
+                            Thread.sleep(1500);
+                            Files.writeString(callbackFile, "callback done\n", StandardCharsets.UTF_8,
+                                    StandardOpenOption.APPEND);
+                        }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
                 })
                 .action("hello", "Say hello to the arguments", (daemon, rest) -> {
