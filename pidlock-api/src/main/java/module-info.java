@@ -1,7 +1,8 @@
 /**
  * pidlock's API, its service provider interfaces, the acquisition algorithm, the in-JVM registry and
  * process inspection. Depends on the JDK only; backends are found with {@link java.util.ServiceLoader}. Its one
- * reader of Linux's {@code /proc} is exported only to the native backends and the command, which read it too.
+ * reader of Linux's {@code /proc} is exported only to the native backends, the command and the daemon module,
+ * which read it too.
  *
  * @uses dev.pidlock.spi.LockBackend
  * @uses dev.pidlock.spi.StaleDetector
@@ -11,7 +12,7 @@
 module dev.pidlock.api {
     exports dev.pidlock;
     exports dev.pidlock.spi;
-    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli;
+    exports dev.pidlock.internal.proc to dev.pidlock.fcntl, dev.pidlock.cli, dev.pidlock.daemon;
 
     uses dev.pidlock.spi.LockBackend;
     uses dev.pidlock.spi.StaleDetector;

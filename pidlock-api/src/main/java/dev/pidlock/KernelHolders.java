@@ -1,5 +1,9 @@
 package dev.pidlock;
 
+import dev.pidlock.internal.proc.LockHolders;
+import java.util.ArrayList;
+import java.util.Collections;
+
 import dev.pidlock.spi.FileIdentity;
 import java.nio.file.Path;
 import java.util.AbstractList;
@@ -10,7 +14,8 @@ import java.util.RandomAccess;
  * The kernel's holders of a locked pidfile whose holder is already confirmed: that one is known, the others are
  * read from {@code /proc} when the list is first looked at (a walk of every process's descriptors, which costs
  * milliseconds on a busy host, so that {@code inspect()} pays it only when asked): the holders at the time they
- * are first looked at, immutable from then on. Before that, {@link #contains} of the confirmed holder and
+ * are first looked at (the confirmed one among them when the kernel still shows it holding the lock then, even if
+ * the walk could not read its descriptors for a moment), immutable from then on. Before that, {@link #contains} of the confirmed holder and
  * {@link #isEmpty} answer from the confirmation.
  */
 final class KernelHolders extends AbstractList<Long> implements RandomAccess {
@@ -36,7 +41,17 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
             synchronized (this) {
                 read = holders;
                 if (read == null) {
-                    read = List.copyOf(Holders.inKernel(identity, path));
+                    read = Holders.inKernel(identity, path);
+                    if (!read.contains(confirmed) && LockHolders.holds(confirmed, identity.device(), identity.inode(),
+                            path)) {
+                        // the walk missed it (its descriptors were unreadable for a moment: an exec under way),
+                        // and the kernel still shows it holding the lock
+                        List<Long> all = new ArrayList<>(read);
+                        all.add(confirmed);
+                        Collections.sort(all);
+                        read = all;
+                    }
+                    read = List.copyOf(read);
                     holders = read;
                 }
             }

@@ -44,13 +44,13 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void itExportsTheProcReaderOnlyToTheNativeBackendsAndTheCommand() throws IOException {
+    void itExportsTheProcReaderOnlyToTheNativeBackendsTheCommandAndTheDaemon() throws IOException {
         Set<ModuleDescriptor.Exports> qualified = descriptor().exports().stream()
                 .filter(ModuleDescriptor.Exports::isQualified).collect(Collectors.toSet());
         assertEquals(1, qualified.size(), qualified.toString());
         ModuleDescriptor.Exports proc = qualified.iterator().next();
         assertEquals("dev.pidlock.internal.proc", proc.source());
-        assertEquals(Set.of("dev.pidlock.fcntl", "dev.pidlock.cli"), proc.targets());
+        assertEquals(Set.of("dev.pidlock.fcntl", "dev.pidlock.cli", "dev.pidlock.daemon"), proc.targets());
     }
 
     @Test

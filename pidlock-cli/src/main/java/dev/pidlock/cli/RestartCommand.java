@@ -1,5 +1,6 @@
 package dev.pidlock.cli;
 
+import dev.pidlock.fcntl.spawn.HolderStop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,16 +35,16 @@ final class RestartCommand implements Callable<Integer> {
         if (command.isEmpty()) {
             throw new Target.UsageException("missing command after --");
         }
-        StopCommand.Outcome outcome = StopCommand.stop(target, stop, false);
-        if (outcome == StopCommand.Outcome.STILL_RUNNING) {
+        HolderStop.Outcome outcome = StopCommand.stop(target, stop, false);
+        if (outcome == HolderStop.Outcome.STILL_RUNNING) {
             System.err.println("pidlock: not starting " + target.displayName(target.builder().path())
                     + ": its lock is still held");
             return ExitCodes.CONFLICT;
         }
-        if (outcome == StopCommand.Outcome.NOT_RUNNING) {
+        if (outcome == HolderStop.Outcome.NOT_RUNNING) {
             System.err.println("pidlock: " + target.displayName(target.builder().path())
                     + " was not running; starting it");
         }
-        return StartCommand.start(target, start, command, outcome == StopCommand.Outcome.STOPPED);
+        return StartCommand.start(target, start, command, outcome == HolderStop.Outcome.STOPPED);
     }
 }

@@ -42,7 +42,7 @@ class ModuleDescriptorTest {
         assertTrue(exports.stream().allMatch(ModuleDescriptor.Exports::isQualified), exports.toString());
         assertEquals(Map.of(
                         "dev.pidlock.fcntl.libc", Set.of("dev.pidlock.lockf", "com.sun.jna"),
-                        "dev.pidlock.fcntl.spawn", Set.of("dev.pidlock.cli", "com.sun.jna")),
+                        "dev.pidlock.fcntl.spawn", Set.of("dev.pidlock.cli", "dev.pidlock.daemon", "com.sun.jna")),
                 exports.stream().collect(Collectors.toMap(ModuleDescriptor.Exports::source,
                         ModuleDescriptor.Exports::targets)));
         assertEquals(Set.of(), descriptor().opens());

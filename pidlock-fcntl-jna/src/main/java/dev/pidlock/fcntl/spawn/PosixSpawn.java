@@ -320,6 +320,35 @@ final class PosixSpawn {
         }
     }
 
+    /** @see Spawn#unignore(int) */
+    static boolean unignore(int signal) throws IOException {
+        Platform p = require();
+        Platform.Spawning s = p.spawning().orElseThrow();
+        if (!s.isChangeableSignal(signal)) {
+            throw new IllegalArgumentException("signal " + signal + " cannot be changed");
+        }
+        try (Memory current = new Memory(s.sigactionBytes());
+             Memory defaultAction = new Memory(s.sigactionBytes())) {
+            current.clear();
+            if (rtSigaction(p, signal, null, current) != 0) {
+                int errno = Libc.errno();
+                throw new IOException("rt_sigaction(SIG" + Signals.name(signal) + "): " + p.errno().name(errno)
+                        + " (" + describe(errno) + ")");
+            }
+            if (Pointer.nativeValue(current.getPointer(0)) != Platform.Spawning.SIG_IGN) {
+                return false;
+            }
+            defaultAction.clear(); // empty sa_mask, no flags
+            defaultAction.setLong(0, Platform.Spawning.SIG_DFL);
+            if (rtSigaction(p, signal, defaultAction, null) != 0) {
+                int errno = Libc.errno();
+                throw new IOException("rt_sigaction(SIG" + Signals.name(signal) + ", SIG_DFL): "
+                        + p.errno().name(errno) + " (" + describe(errno) + ")");
+            }
+            return true;
+        }
+    }
+
     /**
      * The {@code rt_sigaction} syscall itself: glibc's {@code sigaction} refuses signals 32 and 33, which it
      * keeps for itself, yet a process started by glibc's {@code posix_spawn} has 32 (and 33) ignored, so a JVM
@@ -359,6 +388,31 @@ final class PosixSpawn {
                     Libc.fcntl(fd, p.fcntl().setfd(), flags | p.fcntl().fdCloexec()); // EBADF: closed meanwhile, fine
                 }
             }
+        }
+    }
+
+    /** Sets {@code FD_CLOEXEC} on a descriptor this JVM was given across exec. */
+    static void setCloseOnExec(int fd) throws SpawnException {
+        Platform p = require();
+        String what = "descriptor " + fd;
+        int flags = Libc.fcntl(fd, p.fcntl().getfd(), 0);
+        if (flags < 0) {
+            int errno = Libc.errno();
+            throw failure(what, "cannot read its flags", "fcntl(F_GETFD)", errno, p);
+        }
+        if ((flags & p.fcntl().fdCloexec()) == 0
+                && Libc.fcntl(fd, p.fcntl().setfd(), flags | p.fcntl().fdCloexec()) != 0) {
+            int errno = Libc.errno();
+            throw failure(what, "cannot mark it close-on-exec", "fcntl(F_SETFD)", errno, p);
+        }
+    }
+
+    /** Closes a descriptor this JVM was given across exec. */
+    static void close(int fd) throws SpawnException {
+        Platform p = require();
+        if (Libc.close(fd) != 0) {
+            int errno = Libc.errno();
+            throw failure("descriptor " + fd, "cannot close it", "close", errno, p);
         }
     }
 

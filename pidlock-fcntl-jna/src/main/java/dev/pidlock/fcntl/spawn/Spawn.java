@@ -122,6 +122,19 @@ public final class Spawn {
     }
 
     /**
+     * Gives an ignored signal back its default action ({@code SIG_DFL} through {@code rt_sigaction}): the JVM
+     * installs no handler on SIGHUP, SIGINT or SIGTERM while it is ignored, so a handler wanted anyway (a daemon's
+     * reload signal under {@code nohup}, or kept ignored across its reload's exec) needs this first.
+     *
+     * @param signal the signal number
+     * @return whether it was ignored (and is now at its default)
+     * @throws IOException when it cannot be read or changed
+     */
+    public static boolean unignore(int signal) throws IOException {
+        return PosixSpawn.unignore(signal);
+    }
+
+    /**
      * Replaces this JVM with the command ({@code execve}), as {@code flock --no-fork} does. Returns only when
      * that fails.
      *
@@ -166,6 +179,28 @@ public final class Spawn {
      */
     public static boolean exists(long pid) throws IOException {
         return PosixSpawn.exists(pid);
+    }
+
+    /**
+     * Marks a descriptor this JVM received across {@code exec} (a lock handed on by {@link #exec}) close-on-exec,
+     * so that it reaches no command this JVM starts later.
+     *
+     * @param fd the descriptor
+     * @throws SpawnException when its flags cannot be read or changed (EBADF: not open)
+     */
+    public static void setCloseOnExec(int fd) throws SpawnException {
+        PosixSpawn.setCloseOnExec(fd);
+    }
+
+    /**
+     * Closes a descriptor this JVM received across {@code exec}: for a lock held through it, the lock goes
+     * with the last descriptor of its open file description.
+     *
+     * @param fd the descriptor
+     * @throws SpawnException when it cannot be closed
+     */
+    public static void closeDescriptor(int fd) throws SpawnException {
+        PosixSpawn.close(fd);
     }
 
     /**
