@@ -102,7 +102,27 @@ public final class Main {
             dev.pidlock.internal.proc.ProcFs.stat(ProcessHandle.current().pid());
         }, "pidlock-warm-up");
         t.setDaemon(true);
+        warmUp = t;
         t.start();
+    }
+
+    private static volatile Thread warmUp;
+
+    /**
+     * Waits for the warm-up thread to end: before this JVM is replaced by {@code exec}, a file it has open for
+     * a moment (it reads {@code /proc/locks}) would otherwise reach the command, opened after the descriptors were
+     * marked close-on-exec.
+     */
+    static void awaitWarmUp() {
+        Thread t = warmUp;
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether {@code --debug} was given: stack traces and log messages. */

@@ -101,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
         if (noFork) {
             Set<Integer> ignored = StartupSignals.ignored();
             SignalForwarding.keepIgnored(ignored);
+            Main.awaitWarmUp(); // no descriptor of it may reach the command
             try {
                 Spawn.exec(request, ignored);
             } finally {
