@@ -81,12 +81,31 @@ final class Inspection {
             return unknown(path, IoErrors.translate(path, "fstat", e).getMessage());
         }
         HeldFiles.Entry<Hold> entry = REGISTRY.opened(identity);
+        PidFileStatus status;
         try {
             ours = heldHere(path, identity);
-            return ours.isPresent() ? ours.get() : examine(config, backend, path, file, facts.get());
+            if (ours.isPresent()) {
+                return ours.get();
+            }
+            status = examine(config, backend, path, file, facts.get());
         } finally {
             REGISTRY.close(entry, file, e -> LOG.log(System.Logger.Level.WARNING,
                     () -> "close " + path + " failed: " + e.getMessage()));
+        }
+        if (status.lock() != LockState.LOCKED && attempt < 3 && !stillNames(path, identity)) {
+            // removed or replaced while it was read: an unlocked file's content says nothing about the file the
+            // path names now (a holder that released its lock and removed the file meanwhile)
+            return inspect(config, attempt + 1);
+        }
+        return status;
+    }
+
+    /** @return whether {@code path} still names the file of that identity (not following a final symlink) */
+    private static boolean stillNames(Path path, FileIdentity identity) {
+        try {
+            return PathFacts.read(path).map(f -> f.identity().equals(identity)).orElse(false);
+        } catch (IOException e) {
+            return true; // cannot tell: the answer stands
         }
     }
 
