@@ -51,6 +51,29 @@ final class Procs {
     }
 
     /** @return its command name ({@code /proc/PID/comm}) */
+    /**
+     * Whether the process is {@code sleep} asleep: its command name, and blocked in {@code nanosleep} or
+     * {@code clock_nanosleep} ({@code /proc/PID/syscall}, x86-64 numbers 35 and 230), so past its start-up (which
+     * opens locale files for a moment). Where the system call cannot be read, the process state S.
+     */
+    static boolean sleepAsleep(long pid) {
+        if (!comm(pid).equals("sleep")) {
+            return false;
+        }
+        try {
+            String call = Files.readString(Path.of("/proc/" + pid + "/syscall"), StandardCharsets.UTF_8).trim();
+            String number = call.split(" ")[0];
+            return number.equals("35") || number.equals("230");
+        } catch (IOException | RuntimeException e) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'S';
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+    }
+
     static String comm(long pid) {
         try {
             return Files.readString(Path.of("/proc/" + pid + "/comm"), StandardCharsets.UTF_8).trim();

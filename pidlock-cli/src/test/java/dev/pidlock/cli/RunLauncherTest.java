@@ -209,7 +209,8 @@ class RunLauncherTest {
         long command = awaitPid(marker);
         assertEquals(run.pid(), command, "the command runs in the process pidlock was started as");
         awaitPidfileNames(pidfile, command);
-        Launcher.await("the exec of sleep", () -> Procs.comm(command).equals("sleep"));
+        // asleep: past its start-up, whose setlocale opens locale files for a moment
+        Launcher.await("the exec of sleep, asleep", () -> Procs.sleepAsleep(command));
         assertEquals("1", Procs.status(command, "Threads"), "no JVM thread is left");
         assertTrue(Files.readSymbolicLink(Path.of("/proc/" + command + "/exe")).toString().endsWith("/sleep"));
         assertOnlyStdioAndTheLock(command, pidfile);
