@@ -89,6 +89,11 @@ public final class EtcdBackend implements LockBackend {
         this.configSource = () -> config;
     }
 
+    /** For tests: a backend whose configuration is read at first use from {@code source}. */
+    EtcdBackend(Supplier<EtcdConfig> source) {
+        this.configSource = source;
+    }
+
     @Override
     public String id() {
         return ID;
