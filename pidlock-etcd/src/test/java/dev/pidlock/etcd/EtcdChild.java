@@ -16,7 +16,7 @@ import java.time.Duration;
  *   <li>{@code hold PIDFILE}: acquires (waiting up to a minute), prints {@code HELD TOKEN}, prints {@code LOST}
  *       from the lost-listener when it runs, and answers stdin: {@code isheld} prints {@code ISHELD true|false},
  *       {@code release} releases and prints {@code RELEASED}; exits at the end of stdin.</li>
- *   <li>{@code race PIDFILE LEDGER ID ROUNDS}: acquires and releases ROUNDS times, writing {@code enter} and
+ *   <li>{@code race PIDFILE LEDGER ID ROUNDS}: prints {@code READY ID}, waits for a line on stdin, acquires and releases ROUNDS times, writing {@code enter} and
  *       {@code exit} lines to the ledger while it holds; prints {@code DONE ID ROUNDS}.</li>
  * </ul>
  */
@@ -53,11 +53,13 @@ public final class EtcdChild {
     }
 
     private static void race(Path pidfile, Path ledgerFile, String id, int rounds) throws Exception {
+        say("READY " + id);
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         try (Ledger ledger = Ledger.create(ledgerFile)) {
             for (int r = 0; r < rounds; r++) {
                 try (PidLock lock = PidLock.at(pidfile).backend("etcd").acquire(Duration.ofMinutes(1))) {
                     ledger.append("enter " + id + " " + r);
-                    Thread.onSpinWait();
+                    Thread.sleep(2); // long enough for the others' attempts to meet the held key
                     ledger.append("exit " + id + " " + r);
                 }
             }
