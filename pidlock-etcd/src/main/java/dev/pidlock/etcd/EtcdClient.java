@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
@@ -215,15 +216,7 @@ final class EtcdClient {
         if (auth != null) {
             rb.header("Authorization", auth);
         }
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw transportFailure(where, path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdException(Kind.UNREACHABLE, where, "etcd " + where + ": " + path + " interrupted", e);
-        }
+        HttpResponse<byte[]> response = send(rb.build(), where, path);
         Object tree;
         try {
             tree = Json.parse(response.body());
@@ -267,6 +260,33 @@ final class EtcdClient {
             throw e;
         }
         return tree;
+    }
+
+    /**
+     * Sends one unary request and waits for its answer without answering an interrupt: a unary call is bounded by
+     * the request timeout, and one cut short would leave the caller not knowing whether it took effect (a lease
+     * granted, a key put). A pending interrupt stays pending for the caller's next wait.
+     */
+    private HttpResponse<byte[]> send(HttpRequest request, String where, String path) throws EtcdException {
+        CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    IOException io = cause instanceof IOException x ? x : new IOException(String.valueOf(cause), cause);
+                    throw transportFailure(where, path, io);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static EtcdException transportFailure(String where, String path, IOException e) {
@@ -320,15 +340,7 @@ final class EtcdClient {
         String where = endpoint.toString();
         HttpRequest request = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(requestTimeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw transportFailure(where, path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdException(Kind.UNREACHABLE, where, "etcd " + where + ": " + path + " interrupted", e);
-        }
+        HttpResponse<byte[]> response = send(request, where, path);
         Object tree;
         try {
             tree = Json.parse(response.body());
