@@ -94,16 +94,29 @@ public final class EtcdBackend implements LockBackend {
         this.configSource = source;
     }
 
+    /**
+     * @return {@value #ID}
+     * @since 0.2
+     */
     @Override
     public String id() {
         return ID;
     }
 
+    /**
+     * @return {@value #PRIORITY}, below every local backend
+     * @since 0.2
+     */
     @Override
     public int priority() {
         return PRIORITY;
     }
 
+    /**
+     * @return {@link Capability#LEASED} and {@link Capability#PROBE_WITHOUT_ACQUIRING}: not released by the
+     *         kernel on death (the lease expires after its TTL), no descriptor scope, no kernel wait
+     * @since 0.2
+     */
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.LEASED, Capability.PROBE_WITHOUT_ACQUIRING);
@@ -111,7 +124,10 @@ public final class EtcdBackend implements LockBackend {
 
     /**
      * Available when endpoints are configured (without contacting the cluster); unavailable with the cause
-     * otherwise, or when the configuration is malformed.
+     * otherwise, or when the configuration is malformed. Decided once.
+     *
+     * @return the answer
+     * @since 0.2
      */
     @Override
     public Availability availability() {
@@ -180,6 +196,15 @@ public final class EtcdBackend implements LockBackend {
         return config().prefix() + name;
     }
 
+    /**
+     * The key of {@code file} on the cluster ({@link #keyFor(Path)}), not taken yet.
+     *
+     * @param file    the open pidfile
+     * @param request how it was opened; an inheritable request is refused (a key cannot cross {@code exec})
+     * @return the exclusion
+     * @throws IOException when the backend is unavailable, or the request is inheritable
+     * @since 0.2
+     */
     @Override
     public Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException {
         if (request.inheritable()) {
@@ -189,6 +214,10 @@ public final class EtcdBackend implements LockBackend {
         return new EtcdLock(client(), keyFor(file.path()), config().leaseTtl());
     }
 
+    /**
+     * @return {@code LockBackend[etcd]}
+     * @since 0.2
+     */
     @Override
     public String toString() {
         return "LockBackend[etcd]";
