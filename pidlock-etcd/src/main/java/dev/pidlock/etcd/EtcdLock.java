@@ -239,26 +239,29 @@ final class EtcdLock implements Exclusion {
             return;
         }
         h.stop();
-        if (!h.isLost()) {
-            client.txn(g -> {
-                g.writeStartObject();
-                g.writeArrayFieldStart("compare");
-                g.writeStartObject();
-                g.writeStringField("target", "CREATE");
-                g.writeStringField("key", Json.b64(key));
-                g.writeStringField("create_revision", Long.toString(h.revision));
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeArrayFieldStart("success");
-                g.writeStartObject();
-                g.writeObjectFieldStart("request_delete_range");
-                g.writeStringField("key", Json.b64(key));
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeEndObject();
-            });
+        if (h.isLost()) {
+            // given up already: the lease is gone or expires by itself, and the cluster may be out of reach
+            revokeQuietly(h.lease);
+            return;
         }
+        client.txn(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("compare");
+            g.writeStartObject();
+            g.writeStringField("target", "CREATE");
+            g.writeStringField("key", Json.b64(key));
+            g.writeStringField("create_revision", Long.toString(h.revision));
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeArrayFieldStart("success");
+            g.writeStartObject();
+            g.writeObjectFieldStart("request_delete_range");
+            g.writeStringField("key", Json.b64(key));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        });
         client.revoke(h.lease);
     }
 
