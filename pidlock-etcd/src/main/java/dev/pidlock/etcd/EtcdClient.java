@@ -38,6 +38,7 @@ final class EtcdClient {
 
     /** gRPC status codes etcd answers with. */
     static final int NOT_FOUND = 5;
+    static final int PERMISSION_DENIED = 7;
     static final int UNAVAILABLE = 14;
     static final int UNAUTHENTICATED = 16;
 
@@ -242,6 +243,11 @@ final class EtcdClient {
             int code = (int) Json.int64(tree, "code").orElse(-1);
             String message = Json.str(tree, "message").orElse(error != null ? error.toString()
                     : "HTTP " + response.statusCode());
+            if (code == PERMISSION_DENIED && !message.contains("not capable")
+                    || message.contains("user name is empty") || message.contains("authentication failed")) {
+                throw new EtcdException(Kind.AUTH, where, "etcd " + where + ": authentication failed: " + message,
+                        null);
+            }
             if (code == UNAUTHENTICATED || response.statusCode() == 401) {
                 if (mayReauthenticate && auth != null && message.contains("invalid auth token")) {
                     token = null;
