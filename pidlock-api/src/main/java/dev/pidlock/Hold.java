@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -73,6 +74,19 @@ final class Hold {
 
     OptionalInt descriptor() {
         return file.descriptor();
+    }
+
+    /** @return whether the exclusion reports the holding lost (a lease that expired) */
+    boolean isLost() {
+        return exclusion.lost();
+    }
+
+    OptionalLong fencingToken() {
+        return released.get() ? OptionalLong.empty() : exclusion.fencingToken();
+    }
+
+    void onLost(Runnable listener) {
+        exclusion.onLost(listener);
     }
 
     boolean isReleased() {

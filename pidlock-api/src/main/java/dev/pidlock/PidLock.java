@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -199,11 +200,42 @@ public final class PidLock implements AutoCloseable {
     }
 
     /**
+     * Whether this handle still holds the lock: not released, and, with a backend whose lock is a lease
+     * ({@link Capability#LEASED}), not lost (the lease expired and another process may hold it now; the handle
+     * must still be closed).
+     *
      * @return whether this handle still holds the lock
      * @since 0.1
      */
     public boolean isHeld() {
-        return !closed.get() && !hold.isReleased();
+        return !closed.get() && !hold.isReleased() && !hold.isLost();
+    }
+
+    /**
+     * The fencing token of this holding, for a backend that has one (etcd: the key's {@code create_revision}):
+     * strictly greater than the token of every earlier holder of the same lock, so that a job can pass it to the
+     * storage it writes, which then refuses a writer with a smaller one (a holder that lost the lock meanwhile).
+     *
+     * @return the token; empty when released or when the backend has none
+     * @since 0.2
+     */
+    public OptionalLong fencingToken() {
+        return closed.get() ? OptionalLong.empty() : hold.fencingToken();
+    }
+
+    /**
+     * Registers {@code listener} to be called once when the lock is lost while held: a lease that could not be
+     * kept alive (a partition, a stopped process, a long pause) and expired, so that another process may hold the
+     * lock now ({@link Capability#LEASED}). It runs on a pidlock thread, or at once in the calling thread when the
+     * lock is lost already; {@link #isHeld()} is false by then. With a backend whose lock cannot be lost while held
+     * (every kernel lock), it is never called.
+     *
+     * @param listener what to call; it should be quick (stop the work, signal the job)
+     * @since 0.2
+     */
+    public void onLost(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        hold.onLost(listener);
     }
 
     /**

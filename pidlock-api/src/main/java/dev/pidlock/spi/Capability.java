@@ -72,5 +72,13 @@ public enum Capability {
      *
      * @since 0.1
      */
-    MODE_THROUGH_DESCRIPTOR
+    MODE_THROUGH_DESCRIPTOR,
+    /**
+     * The lock is a lease that its holder keeps alive, and can be lost while held: a partition, a stopped
+     * process or a long pause that outlasts the lease lets another process take it. The holder learns it
+     * through {@link dev.pidlock.PidLock#isHeld()} and {@link dev.pidlock.PidLock#onLost(Runnable)}.
+     *
+     * @since 0.2
+     */
+    LEASED
 }

@@ -2,6 +2,7 @@ package dev.pidlock.spi;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * The exclusion a {@link LockBackend} holds for one {@link OpenPidFile}: the lock itself, nothing else. It may
@@ -69,5 +70,41 @@ public interface Exclusion {
      */
     default boolean releasedByClose() {
         return false;
+    }
+
+    /**
+     * The fencing token of the exclusion while it is taken: a number that grows strictly from one holder to
+     * the next, which a holder can pass to the storage it writes so that the storage refuses a holder that lost
+     * the lock meanwhile. The default has none.
+     *
+     * @return the token of the current holding; empty when not taken or when the backend has none
+     * @since 0.2
+     */
+    default OptionalLong fencingToken() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Whether an exclusion that was taken has been lost while held (a lease that expired, see
+     * {@link Capability#LEASED}). Once true, it stays true for this holding. Called from any thread. The default,
+     * for a lock that is only ever given up by {@link #unlock()}, is false.
+     *
+     * @return whether the holding was lost
+     * @since 0.2
+     */
+    default boolean lost() {
+        return false;
+    }
+
+    /**
+     * Registers {@code listener} to be run once when the holding is lost: on a thread of the backend, or at once
+     * in the calling thread when it is lost already. Called from any thread. The default never runs it, since the
+     * default exclusion is never lost.
+     *
+     * @param listener what to run
+     * @since 0.2
+     */
+    default void onLost(Runnable listener) {
+        // never lost
     }
 }

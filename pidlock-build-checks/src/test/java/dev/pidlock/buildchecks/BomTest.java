@@ -45,8 +45,8 @@ class BomTest {
     @Test
     void theReactorBuildsTheBomAndPublishesTheLibrariesTheTestkitAndTheCommandButNotTheBench() {
         assertTrue(ReactorSources.texts(ReactorSources.element(PARENT, "modules"), "module").contains("pidlock-bom"));
-        assertEquals(Set.of("pidlock-api", "pidlock-nio", "pidlock-fcntl-jna", "pidlock-lockf", "pidlock-daemon",
-                "pidlock-testkit", "pidlock-cli"), publishedModules());
+        assertEquals(Set.of("pidlock-api", "pidlock-nio", "pidlock-fcntl-jna", "pidlock-lockf", "pidlock-etcd",
+                "pidlock-daemon", "pidlock-testkit", "pidlock-cli"), publishedModules());
     }
 
     @Test
