@@ -38,7 +38,7 @@ fi
 rm -rf "$image"
 "$jdk/bin/jlink" \
   --module-path "$module_path" \
-  --add-modules dev.pidlock.cli,dev.pidlock.nio,dev.pidlock.fcntl,dev.pidlock.lockf,jdk.unsupported \
+  --add-modules dev.pidlock.cli,dev.pidlock.nio,dev.pidlock.fcntl,dev.pidlock.lockf,dev.pidlock.etcd,jdk.unsupported \
   --strip-debug --no-header-files --no-man-pages \
   --output "$image" 2>&1 | grep -v "is deprecated" || true
 [ -x "$image/bin/java" ] || { echo "jlink failed" >&2; exit 1; }

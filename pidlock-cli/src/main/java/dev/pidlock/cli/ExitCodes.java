@@ -28,6 +28,8 @@ final class ExitCodes {
     static final int IO_ERROR = 74;
     /** Permission denied, or refusing to signal an unverified process (EX_NOPERM). */
     static final int NO_PERMISSION = 77;
+    /** EX_TEMPFAIL: a leased lock (etcd) was lost while CMD ran; CMD got {@code --lost-signal}. */
+    static final int LOCK_LOST = 75;
     /** The command was found but cannot be executed (shell convention). */
     static final int NOT_EXECUTABLE = 126;
     /** The command was not found (shell convention). */

@@ -4,6 +4,7 @@ import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
 import dev.pidlock.PidLockException;
 import dev.pidlock.fcntl.spawn.Spawn;
+import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.ReleaseAction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
             + " CMD starts are not: they may run on without the lock.")
     boolean supervise;
 
+    @Option(names = "--lost-signal", paramLabel = "SIG", defaultValue = "TERM",
+            description = "With a leased backend (etcd), whose lock can be lost while CMD runs (the lease could not"
+                    + " be renewed: a partition, a long pause): the signal CMD then gets (default TERM); pidlock exits"
+                    + " 75 once CMD has ended.")
+    String lostSignal;
+
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments, after --.")
     List<String> command = new ArrayList<>();
 
@@ -108,7 +115,14 @@ final class RunCommand implements Callable<Integer> {
                 lock.close();
             }
         }
-        return supervise(request, lock, launch.inherit());
+        int lost;
+        try {
+            lost = Spawn.signalNumber(lostSignal);
+        } catch (IllegalArgumentException e) {
+            lock.close();
+            throw new Target.UsageException("unknown signal '" + lostSignal + "' for --lost-signal");
+        }
+        return supervise(request, lock, launch.inherit(), lost);
     }
 
     /**
@@ -139,7 +153,8 @@ final class RunCommand implements Callable<Integer> {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "--no-fork needs a backend whose lock survives"
                     + " exec (ofd, flock, ofd+flock); " + chosen.id() + " cannot pass its lock on");
         }
-        if (!supervise) {
+        boolean leased = chosen.capabilities().contains(Capability.LEASED);
+        if (!supervise && !leased) {
             throw new Main.CommandFailure(ExitCodes.UNAVAILABLE, "not running the command with " + b.path()
                     + ": backend " + chosen.id() + " cannot pass its lock on, so processes the command starts"
                     + " would run without it; use ofd, flock or ofd+flock, or --supervise (pidlock holds the lock"
@@ -163,7 +178,8 @@ final class RunCommand implements Callable<Integer> {
      *
      * @return the command's status
      */
-    private static int supervise(Spawn.Request request, PidLock lock, boolean inherit) throws Exception {
+    private static int supervise(Spawn.Request request, PidLock lock, boolean inherit, int lostSignal)
+            throws Exception {
         Set<Integer> ignored = StartupSignals.ignored();
         boolean ownGroup = !StartupSignals.hasControllingTerminal();
         SignalForwarding signals = SignalForwarding.install(ignored, ownGroup);
@@ -178,6 +194,18 @@ final class RunCommand implements Callable<Integer> {
             lock.markHandedOn();
         }
         signals.started(pid);
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        lock.onLost(() -> {
+            if (lost.compareAndSet(false, true)) {
+                System.err.println("pidlock: lost the lock on " + lock.path() + " (its lease could not be renewed):"
+                        + " sending SIG" + Spawn.signalName(lostSignal) + " to pid " + pid);
+                try {
+                    Spawn.kill(pid, lostSignal); // our child, not reaped yet: its pid cannot be anyone else's
+                } catch (java.io.IOException e) {
+                    System.err.println("pidlock: cannot signal pid " + pid + ": " + e.getMessage());
+                }
+            }
+        });
         boolean reaped = false;
         try {
             try {
@@ -189,7 +217,7 @@ final class RunCommand implements Callable<Integer> {
             }
             int status = Spawn.waitFor(pid);
             reaped = true;
-            return status;
+            return lost.get() ? ExitCodes.LOCK_LOST : status;
         } finally {
             if (reaped) {
                 if (inherit) {
