@@ -17,13 +17,11 @@ import java.util.stream.Stream;
 
 /**
  * A single etcd member on loopback for the tests: random free ports, a temporary data directory, the binary at
- * system property {@code pidlock.etcd.binary}. A minimal starter until the shared multi-member fixture lands.
+ * binary of {@link EtcdCluster#binary()}. The single-member starter; {@link EtcdCluster} starts several.
  * Timeouts here only keep a broken test from hanging.
  */
 final class EtcdTestServer implements AutoCloseable {
 
-    static final String BINARY_PROPERTY = "pidlock.etcd.binary";
-    static final String DEFAULT_BINARY = "/tmp/etcd-dl/x/usr/bin/etcd";
 
     private final Process process;
     private final Path dir;
@@ -36,10 +34,7 @@ final class EtcdTestServer implements AutoCloseable {
     }
 
     static EtcdTestServer start() throws IOException, InterruptedException {
-        Path binary = Path.of(System.getProperty(BINARY_PROPERTY, DEFAULT_BINARY));
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException("no etcd binary at " + binary + " (set -D" + BINARY_PROPERTY + ")");
-        }
+        Path binary = Path.of(EtcdCluster.binary()); // -Dpidlock.etcd.binary, else fetched by build/fetch-etcd.sh
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             Path dir = Files.createTempDirectory("pidlock-etcd-test-");
