@@ -11,6 +11,7 @@ import dev.pidlock.internal.registry.HeldFiles;
 import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.FileIdentity;
 import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.LockHolder;
 import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
@@ -38,7 +39,47 @@ final class Inspection {
     }
 
     static PidFileStatus inspect(Config config) {
-        return inspect(config, 1);
+        Path path = config.path();
+        Optional<LockProbe> remote;
+        try {
+            remote = config.backend().probe(path);
+        } catch (IOException e) {
+            return unknown(path, IoErrors.translate(path, "probe", e).getMessage());
+        }
+        if (remote.isEmpty() || remote.get().state() != LockProbe.State.HELD) {
+            // a kernel lock, or a lock that lives off this host and is free (or cannot tell): the local file says
+            return inspect(config, 1);
+        }
+        Optional<LockHolder> holder = remote.get().holder();
+        if (holder.isPresent() && !holder.get().thisHost()) {
+            // held on another host: its pid is reported, its process never looked at from here
+            LockHolder h = holder.get();
+            return new PidFileStatus(path, State.RUNNING, OptionalLong.of(h.pid()), LockState.LOCKED,
+                    Optional.empty(), "held by pid " + h.pid() + " on " + (h.host().isEmpty() ? "another host"
+                            : "host " + h.host()) + " (" + h.where() + ")", List.of(), OptionalLong.empty(),
+                    host(h), h.fencingToken());
+        }
+        PidFileStatus local = inspect(config, 1);
+        if (local.lock() == LockState.LOCKED) {
+            return holder.isEmpty() ? local : new PidFileStatus(local.path(), local.state(), local.pid(),
+                    local.lock(), local.process(), local.detail(), local.holders(), local.recordedPid(),
+                    host(holder.get()), holder.get().fencingToken());
+        }
+        if (holder.isEmpty()) {
+            // held by a holder that does not say who it is; the local file is not its record
+            return new PidFileStatus(path, State.RUNNING, OptionalLong.empty(), LockState.LOCKED, Optional.empty(),
+                    "held by a holder the lock does not name; " + local.detail(), List.of(), local.recordedPid());
+        }
+        // held on this host through another pidfile of the same name (another runtime directory)
+        LockHolder h = holder.get();
+        return new PidFileStatus(path, State.RUNNING, OptionalLong.of(h.pid()), LockState.LOCKED,
+                Optional.of(ProcessInfo.of(h.pid())), "held by pid " + h.pid() + " on this host" + (h.host().isEmpty()
+                        ? "" : ", " + h.host()) + " (" + h.where() + "), not through " + path, List.of(),
+                local.recordedPid(), host(h), h.fencingToken());
+    }
+
+    private static Optional<String> host(LockHolder holder) {
+        return Optional.of(holder.host()).filter(h -> !h.isEmpty());
     }
 
     private static PidFileStatus inspect(Config config, int attempt) {

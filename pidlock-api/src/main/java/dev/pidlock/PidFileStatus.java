@@ -2,6 +2,7 @@ package dev.pidlock;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -24,11 +25,16 @@ import java.util.OptionalLong;
  *                    read from {@code /proc} when this list is first looked at (the walk of every process's
  *                    descriptors is paid only when asked): a holder that has let go by then is not in it
  * @param recordedPid the pid written in the file, when it names one
+ * @param host         the holder's host, for a lock that lives off this host (a key on a cluster, see
+ *                     {@link dev.pidlock.spi.Capability#LEASED}) whose holder records it; empty for a kernel lock.
+ *                     When it is another host, {@link #pid()} is that host's pid and {@link #process()} is empty:
+ *                     another host's process is never looked at here. Since 0.2
+ * @param fencingToken the fencing token of the current holding, when the backend has one and reports it. Since 0.2
  * @since 0.1
  */
 public record PidFileStatus(Path path, State state, OptionalLong pid, LockState lock,
                             Optional<ProcessInfo> process, String detail, List<Long> holders,
-                            OptionalLong recordedPid) {
+                            OptionalLong recordedPid, Optional<String> host, OptionalLong fencingToken) {
 
     /**
      * A status with every list copied.
@@ -37,6 +43,26 @@ public record PidFileStatus(Path path, State state, OptionalLong pid, LockState 
      */
     public PidFileStatus {
         holders = holders instanceof KernelHolders ? holders : List.copyOf(holders);
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(fencingToken, "fencingToken");
+    }
+
+    /**
+     * A status without a holder's host or fencing token: a lock in this host's kernel.
+     *
+     * @param path        the pidfile
+     * @param state       absent, running, stale or unknown
+     * @param pid         the process that runs
+     * @param lock        whether its lock is held
+     * @param process     that process, when it exists
+     * @param detail      why, in one line
+     * @param holders     the processes the kernel shows holding the lock
+     * @param recordedPid the pid written in the file, when it names one
+     * @since 0.2
+     */
+    public PidFileStatus(Path path, State state, OptionalLong pid, LockState lock, Optional<ProcessInfo> process,
+                         String detail, List<Long> holders, OptionalLong recordedPid) {
+        this(path, state, pid, lock, process, detail, holders, recordedPid, Optional.empty(), OptionalLong.empty());
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.pidlock.spi;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -78,4 +80,22 @@ public interface LockBackend {
      * @since 0.2
      */
     Exclusion exclusion(OpenPidFile file, OpenRequest request) throws IOException;
+
+    /**
+     * Looks at the lock of {@code pidfile} without opening the pidfile: for a lock that does not live in this
+     * host's file (a key on a coordination service, {@link Capability#LEASED}), which another host, or a pidfile
+     * of the same name in another directory, may hold while the local file is absent. Inspection asks this first;
+     * a held lock whose {@link LockProbe#holder()} is not of this host is reported as running there. The default,
+     * for a lock that lives on the pidfile, is empty: inspection opens the file and asks its
+     * {@link Exclusion#probe()}.
+     *
+     * @param pidfile the pidfile whose lock to look at; it need not exist
+     * @return what the backend saw, with the holder it records when held; empty when it can only probe an open
+     *         pidfile
+     * @throws IOException when the backend cannot tell (unavailable, the cluster out of reach)
+     * @since 0.2
+     */
+    default Optional<LockProbe> probe(Path pidfile) throws IOException {
+        return Optional.empty();
+    }
 }

@@ -62,7 +62,9 @@ final class StatusCommand implements Callable<Integer> {
     static String line(String name, PidFileStatus s) {
         StringBuilder sb = new StringBuilder(name).append(" -- ");
         if (s.pid().isPresent()) {
-            sb.append("pid: ").append(s.pid().getAsLong()).append(", ");
+            sb.append("pid: ").append(s.pid().getAsLong());
+            s.host().ifPresent(h -> sb.append(" on host ").append(h));
+            sb.append(", ");
         }
         sb.append("status: ").append(state(s));
         Optional<ProcessInfo> p = s.process().filter(ProcessInfo::alive);
@@ -117,6 +119,12 @@ final class StatusCommand implements Callable<Integer> {
                     .map(StatusCommand::round), JsonGenerator::writeNumberField);
             writeOrNull(g, "command", p.flatMap(ProcessInfo::command), JsonGenerator::writeStringField);
             g.writeNumberField("processes", p.map(i -> 1 + i.descendants()).orElse(0));
+            if (s.host().isPresent()) {
+                g.writeStringField("host", s.host().get()); // the holder's, for a lock off this host (etcd)
+            }
+            if (s.fencingToken().isPresent()) {
+                g.writeNumberField("fencing_token", s.fencingToken().getAsLong());
+            }
             g.writeStringField("detail", s.detail());
             g.writeEndObject();
         }

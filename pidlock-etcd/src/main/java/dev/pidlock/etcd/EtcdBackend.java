@@ -4,12 +4,14 @@ import dev.pidlock.spi.Availability;
 import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.Exclusion;
 import dev.pidlock.spi.LockBackend;
+import dev.pidlock.spi.LockProbe;
 import dev.pidlock.spi.OpenPidFile;
 import dev.pidlock.spi.OpenRequest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -212,6 +214,22 @@ public final class EtcdBackend implements LockBackend {
                     + " descriptor; it cannot be passed across exec");
         }
         return new EtcdLock(client(), keyFor(file.path()), config().leaseTtl());
+    }
+
+    /**
+     * Looks at the key of {@code pidfile} ({@link #keyFor(Path)}) on the cluster, whether or not the pidfile exists
+     * here: the holder it records (host, pid, start time, boot id) and its fencing token. A holder of this host
+     * whose pid is certainly dead is reported free, as for {@link Exclusion#probe()}.
+     *
+     * @param pidfile the pidfile whose lock to look at
+     * @return the probe, always present
+     * @throws IOException when the backend is unavailable or the cluster cannot be reached (one line, naming the
+     *                     endpoint)
+     * @since 0.2
+     */
+    @Override
+    public Optional<LockProbe> probe(Path pidfile) throws IOException {
+        return Optional.of(new EtcdLock(client(), keyFor(pidfile), config().leaseTtl()).probe());
     }
 
     /**

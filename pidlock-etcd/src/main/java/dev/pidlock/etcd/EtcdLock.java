@@ -1,10 +1,13 @@
 package dev.pidlock.etcd;
 
 import dev.pidlock.spi.Exclusion;
+import dev.pidlock.spi.LockHolder;
 import dev.pidlock.spi.LockProbe;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -225,10 +228,25 @@ final class EtcdLock implements Exclusion {
             return LockProbe.free();
         }
         Optional<Holder> holder = Json.str(kvs.get(0), "value").flatMap(v -> Holder.parse(Json.unb64(v)));
-        if (holder.isPresent() && holder.get().onThisHost()) {
-            return holder.get().certainlyDead() ? LockProbe.free() : LockProbe.heldBy(holder.get().pid());
+        if (holder.isEmpty()) {
+            return LockProbe.held();
         }
-        return LockProbe.held();
+        Holder h = holder.get();
+        if (h.onThisHost() && h.certainlyDead()) {
+            return LockProbe.free();
+        }
+        OptionalLong token = Json.int64(kvs.get(0), "create_revision");
+        return LockProbe.heldBy(new LockHolder(h.host(), h.pid(), instant(h.start()),
+                Optional.of(h.bootId()).filter(b -> !b.isEmpty()), token.orElse(0) > 0 ? token : OptionalLong.empty(),
+                h.onThisHost(), "etcd key " + key));
+    }
+
+    private static Optional<Instant> instant(String iso) {
+        try {
+            return iso.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(iso));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -141,7 +141,7 @@ class EtcdLockTest {
         try (PidLock a = PidLock.at(p[0]).backend(etcd).acquire()) {
             EtcdLock other = new EtcdLock(new EtcdClient(EtcdConfig.builder().endpoints(server.endpoint())
                     .lookup(name -> null).build()), etcd.keyFor(p[1]), Duration.ofSeconds(2));
-            assertEquals(dev.pidlock.spi.LockProbe.heldBy(ProcessHandle.current().pid()), other.probe());
+            assertEquals(java.util.OptionalLong.of(ProcessHandle.current().pid()), other.probe().holderPid());
         }
     }
 

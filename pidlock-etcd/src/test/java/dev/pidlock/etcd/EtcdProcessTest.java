@@ -107,7 +107,7 @@ class EtcdProcessTest {
                 assertTrue(next.isHeld(), "the old holder's release took the new holder's key");
                 EtcdLock look = new EtcdLock(new EtcdClient(EtcdConfig.builder().endpoints(server.endpoint())
                         .lookup(n -> null).build()), backend().keyFor(next.path()), Duration.ofSeconds(TTL));
-                assertEquals(dev.pidlock.spi.LockProbe.heldBy(ProcessHandle.current().pid()), look.probe());
+                assertEquals(java.util.OptionalLong.of(ProcessHandle.current().pid()), look.probe().holderPid());
             } finally {
                 holder.signal("CONT");
             }
