@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             description = "With a leased backend (etcd), whose lock can be lost while CMD runs (the lease could not"
                     + " be renewed: a partition, a long pause): the signal CMD then gets (default TERM); pidlock exits"
                     + " 75 once CMD has ended.")
-    String lostSignal;
+    String lostSignal = "TERM"; // also the default of the plain form, which PlainRun parses without picocli
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The command and its arguments, after --.")
     List<String> command = new ArrayList<>();
