@@ -68,7 +68,9 @@ final class RunCommand implements Callable<Integer> {
             + " CMD starts are not: they may run on without the lock.")
     boolean supervise;
 
-    @Option(names = "--lost-signal", paramLabel = "SIG", defaultValue = "TERM",
+    static final String DEFAULT_LOST_SIGNAL = "TERM";
+
+    @Option(names = "--lost-signal", paramLabel = "SIG", defaultValue = DEFAULT_LOST_SIGNAL,
             description = "With a leased backend (etcd), whose lock can be lost while CMD runs (the lease could not"
                     + " be renewed: a partition, a long pause): the signal CMD then gets (default TERM); pidlock exits"
                     + " 75 once CMD has ended.")
@@ -86,6 +88,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (conflictExitCode < 0 || conflictExitCode > 255) {
             throw new Target.UsageException("--conflict-exit-code must be 0..255, not " + conflictExitCode);
+        }
+        int lost;
+        try {
+            lost = Spawn.signalNumber(lostSignal);
+        } catch (IllegalArgumentException e) {
+            throw new Target.UsageException("unknown signal '" + Printable.of(lostSignal) + "' for --lost-signal");
         }
         PidLock.Builder b = Launch.withOwner(Launch.withBackend(target.builder(), backend), owner);
         if (keepFile) {
@@ -114,13 +122,6 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 lock.close();
             }
-        }
-        int lost;
-        try {
-            lost = Spawn.signalNumber(lostSignal);
-        } catch (IllegalArgumentException e) {
-            lock.close();
-            throw new Target.UsageException("unknown signal '" + lostSignal + "' for --lost-signal");
         }
         return supervise(request, lock, launch.inherit(), lost);
     }
