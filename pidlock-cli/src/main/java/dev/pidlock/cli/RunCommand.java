@@ -30,9 +30,11 @@ import picocli.CommandLine.Parameters;
                 + " lock. Signals sent to pidlock reach CMD once (see README: signals). When CMD ends pidlock closes its"
                 + " descriptor without unlocking: if a process CMD started still holds the lock, the pidfile"
                 + " names that process and stays; otherwise it is removed.",
-                "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise.",
+                "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise; a"
+                        + " leased one (etcd) runs CMD supervised, and signals it when the lock is lost.",
                 "Exit: CMD's status, 128+N if signal N killed it, 1 (or --conflict-exit-code) when the lock is"
-                        + " held or the pidfile names a running process."})
+                        + " held or the pidfile names a running process, 75 when a leased backend's lock was lost"
+                        + " while CMD ran."})
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
