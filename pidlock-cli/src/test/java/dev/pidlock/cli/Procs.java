@@ -50,7 +50,6 @@ final class Procs {
         return stat(pid).orElseThrow(() -> new AssertionError("no process " + pid))[index];
     }
 
-    /** @return its command name ({@code /proc/PID/comm}) */
     /**
      * Whether the process is {@code sleep} asleep: its command name, and blocked in {@code nanosleep} or
      * {@code clock_nanosleep} ({@code /proc/PID/syscall}, x86-64 numbers 35 and 230), so past its start-up (which
@@ -74,6 +73,7 @@ final class Procs {
         }
     }
 
+    /** @return its command name ({@code /proc/PID/comm}) */
     static String comm(long pid) {
         try {
             return Files.readString(Path.of("/proc/" + pid + "/comm"), StandardCharsets.UTF_8).trim();
