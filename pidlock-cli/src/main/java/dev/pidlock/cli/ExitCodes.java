@@ -41,7 +41,8 @@ final class ExitCodes {
     /** The table printed at the end of {@code pidlock --help}. */
     static final String TABLE = "Exit codes:%n"
             + "  run      the command's status; 128+N if signal N killed it; 1 on conflict%n"
-            + "           (locked or already running; see --conflict-exit-code)%n"
+            + "           (locked or already running; see --conflict-exit-code); 75 lock%n"
+            + "           lost while the command ran (leased backends: etcd)%n"
             + "  start    0 started or already running; the command's status (1 if 0) on early death%n"
             + "  stop     0 stopped or not running (a pidfile it cannot remove stays, with a%n"
             + "           warning); 1 the lock is still held; 4 cannot tell (as status);%n"

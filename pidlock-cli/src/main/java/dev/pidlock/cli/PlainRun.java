@@ -12,7 +12,7 @@ import java.util.Set;
  * annotations by reflection) costs more than the rest of a short run. Plain means options that picocli would
  * read the same way without doubt, then {@code --} and the command:
  * {@code run (--name N | --pidfile P) [--dir D] [--backend ID] [--wait DURATION] [--conflict-exit-code N]
- * [--owner U[:G]] [--keep-file] [--no-fork] [--supervise] -- CMD…}, each option once, a value given as the next
+ * [--owner U[:G]] [--lost-signal SIG] [--keep-file] [--no-fork] [--supervise] -- CMD…}, each option once, a value given as the next
  * argument or after {@code =}, never empty and never starting with {@code -}, and every value that picocli
  * converts converting. Anything else (help, a repeated or unknown option, a value that looks like an option, a
  * bad value, a command without {@code --}, no command) is left to picocli, which reads it or reports the
@@ -34,6 +34,7 @@ final class PlainRun {
         }
         RunCommand run = new RunCommand();
         run.conflictExitCode = Integer.parseInt(RunCommand.DEFAULT_CONFLICT_EXIT_CODE);
+        run.lostSignal = RunCommand.DEFAULT_LOST_SIGNAL;
         Target target = new Target();
         Target.Choice choice = new Target.Choice();
         Set<String> seen = new HashSet<>();
@@ -61,7 +62,8 @@ final class PlainRun {
                     }
                     continue;
                 }
-                case "--pidfile", "--name", "--dir", "--backend", "--wait", "--conflict-exit-code", "--owner" -> {
+                case "--pidfile", "--name", "--dir", "--backend", "--wait", "--conflict-exit-code", "--owner",
+                        "--lost-signal" -> {
                     if (value == null) {
                         if (i + 1 >= end) {
                             return null;
@@ -84,6 +86,7 @@ final class PlainRun {
                     case "--backend" -> run.backend = value;
                     case "--wait" -> run.wait = duration(value);
                     case "--conflict-exit-code" -> run.conflictExitCode = Integer.valueOf(value);
+                    case "--lost-signal" -> run.lostSignal = value;
                     default -> run.owner = value;
                 }
             } catch (RuntimeException e) {

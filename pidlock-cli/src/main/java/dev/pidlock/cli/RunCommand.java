@@ -30,9 +30,11 @@ import picocli.CommandLine.Parameters;
                 + " lock. Signals sent to pidlock reach CMD once (see README: signals). When CMD ends pidlock closes its"
                 + " descriptor without unlocking: if a process CMD started still holds the lock, the pidfile"
                 + " names that process and stays; otherwise it is removed.",
-                "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise.",
+                "A backend whose lock cannot be inherited (posix, lockf, nio) is refused unless --supervise; a"
+                        + " leased one (etcd) runs CMD supervised, and signals it when the lock is lost.",
                 "Exit: CMD's status, 128+N if signal N killed it, 1 (or --conflict-exit-code) when the lock is"
-                        + " held or the pidfile names a running process."})
+                        + " held or the pidfile names a running process, 75 when a leased backend's lock was lost"
+                        + " while CMD ran."})
 final class RunCommand implements Callable<Integer> {
 
     @Mixin
@@ -68,7 +70,9 @@ final class RunCommand implements Callable<Integer> {
             + " CMD starts are not: they may run on without the lock.")
     boolean supervise;
 
-    @Option(names = "--lost-signal", paramLabel = "SIG", defaultValue = "TERM",
+    static final String DEFAULT_LOST_SIGNAL = "TERM";
+
+    @Option(names = "--lost-signal", paramLabel = "SIG", defaultValue = DEFAULT_LOST_SIGNAL,
             description = "With a leased backend (etcd), whose lock can be lost while CMD runs (the lease could not"
                     + " be renewed: a partition, a long pause): the signal CMD then gets (default TERM); pidlock exits"
                     + " 75 once CMD has ended.")
@@ -86,6 +90,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (conflictExitCode < 0 || conflictExitCode > 255) {
             throw new Target.UsageException("--conflict-exit-code must be 0..255, not " + conflictExitCode);
+        }
+        int lost;
+        try {
+            lost = Spawn.signalNumber(lostSignal);
+        } catch (IllegalArgumentException e) {
+            throw new Target.UsageException("unknown signal '" + Printable.of(lostSignal) + "' for --lost-signal");
         }
         PidLock.Builder b = Launch.withOwner(Launch.withBackend(target.builder(), backend), owner);
         if (keepFile) {
@@ -114,13 +124,6 @@ final class RunCommand implements Callable<Integer> {
             } finally {
                 lock.close();
             }
-        }
-        int lost;
-        try {
-            lost = Spawn.signalNumber(lostSignal);
-        } catch (IllegalArgumentException e) {
-            lock.close();
-            throw new Target.UsageException("unknown signal '" + lostSignal + "' for --lost-signal");
         }
         return supervise(request, lock, launch.inherit(), lost);
     }

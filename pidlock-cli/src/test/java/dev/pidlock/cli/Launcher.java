@@ -78,6 +78,21 @@ final class Launcher implements AutoCloseable {
      * @return the running launcher (or the prefix command, when that does not exec the launcher)
      */
     Launched start(Path cwd, List<String> prefix, String... args) {
+        return start(cwd, prefix, java.util.Map.of(), args);
+    }
+
+    /**
+     * Starts the launcher with variables added to its environment, and returns at once.
+     *
+     * @param env  variables to set
+     * @param args its arguments
+     * @return the running launcher
+     */
+    Launched start(java.util.Map<String, String> env, String... args) {
+        return start(null, List.of(), env, args);
+    }
+
+    private Launched start(Path cwd, List<String> prefix, java.util.Map<String, String> env, String... args) {
         int n = ++count;
         Path out = work.resolve("launcher-" + n + ".out");
         Path err = work.resolve("launcher-" + n + ".err");
@@ -90,6 +105,7 @@ final class Launcher implements AutoCloseable {
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
+        pb.environment().putAll(env);
         try {
             Launched l = new Launched(List.of(args), pb.start(), out, err);
             launched.add(l);

@@ -45,7 +45,9 @@ class PlainRunTest {
                 List.of("--supervise", "--backend=nio", "--name", "x", "--no-fork", "--", "true"),
                 List.of("--name", " ", "--", "true"),
                 List.of("--pidfile", "/", "--dir", d, "--conflict-exit-code", "300", "--", "-x"),
-                List.of("--name", "\u00e9t\u00e9", "--", "\u00e9"));
+                List.of("--name", "\u00e9t\u00e9", "--", "\u00e9"),
+                List.of("--name", "x", "--backend", "etcd", "--lost-signal", "USR1", "--", "true"),
+                List.of("--lost-signal=9", "--name", "x", "--", "true"));
     }
 
     @Test
@@ -185,6 +187,6 @@ class PlainRunTest {
 
     private static List<Object> fields(RunCommand r) {
         return Arrays.asList(r.target.choice.pidfile, r.target.choice.name, r.target.dir, r.backend, r.wait,
-                r.conflictExitCode, r.owner, r.keepFile, r.noFork, r.supervise, r.command);
+                r.conflictExitCode, r.owner, r.keepFile, r.noFork, r.supervise, r.lostSignal, r.command);
     }
 }

@@ -31,7 +31,7 @@ class StatusLauncherTest {
             "uptime_seconds", "cpu_percent", "memory_rss_bytes", "memory_percent", "command", "processes",
             "holders", "pidfile_pid", "pid_confirmed");
 
-    static final List<String> BACKENDS = List.of("ofd+flock", "ofd", "flock", "posix", "lockf", "nio");
+    static final List<String> BACKENDS = List.of("ofd+flock", "ofd", "flock", "posix", "lockf", "nio", "etcd");
 
     static final Pattern RUNNING = Pattern.compile(
             "svc -- pid: (\\d+), status: running, uptime: (\\d+d \\d+h|\\d+h \\d+m|\\d+m \\d+s|\\d+s),"
@@ -175,7 +175,7 @@ class StatusLauncherTest {
     }
 
     @Test
-    void backendsListsEverySix() {
+    void backendsListsEverySeven() {
         Launcher.Result r = pidlock.run("backends").exits(0);
         Map<String, String> lines = r.stdoutLines().stream().filter(l -> !l.startsWith(" "))
                 .collect(Collectors.toMap(l -> l.split("\\s+")[0], l -> l));
@@ -208,7 +208,7 @@ class StatusLauncherTest {
     void helpShowsTheExitCodes() {
         Launcher.Result r = pidlock.run("--help").exits(0);
         for (String s : List.of("run", "start", "stop", "restart", "status", "backends", "Exit codes:", "64", "69",
-                "73", "77", "126", "127")) {
+                "73", "75", "77", "126", "127")) {
             assertTrue(r.stdout().contains(s), () -> "--help mentions " + s + ": " + r);
         }
     }
