@@ -126,6 +126,19 @@ class EtcdLockTest {
                 String.valueOf(e.getCause()));
     }
 
+    /** https:// to a member that speaks plain HTTP: the handshake fails, one line of kind TLS, not contention. */
+    @Test
+    void aTlsFailureIsOneLineNamingTheEndpointAndNotContention() throws Exception {
+        String https = server.endpoint().replace("http://", "https://");
+        EtcdBackend etcd = backend(https);
+        PidFileAccessException e = assertThrows(PidFileAccessException.class,
+                () -> PidLock.at(tmp.resolve("tls.pid")).backend(etcd).tryAcquire());
+        assertTrue(e.getMessage().contains(https) && e.getMessage().contains("TLS"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getCause() instanceof EtcdException ee && ee.kind() == EtcdException.Kind.TLS,
+                String.valueOf(e.getCause()));
+    }
+
     @Test
     void theNextEndpointIsTriedWhenOneIsUnreachable() throws Exception {
         EtcdBackend etcd = backend("http://127.0.0.1:" + freePort(), server.endpoint());

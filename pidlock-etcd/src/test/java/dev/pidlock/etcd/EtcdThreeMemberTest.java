@@ -86,6 +86,15 @@ class EtcdThreeMemberTest {
             assertFalse(lock.isHeld());
             lock.close(); // no quorum: the release gives up quietly
 
+            // without quorum a new acquirer is told so in one line: not "held by another"
+            dev.pidlock.PidFileAccessException noQuorum = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.pidlock.PidFileAccessException.class,
+                    () -> PidLock.at(pidfile("c", "quorum")).backend(etcd).tryAcquire());
+            assertFalse(noQuorum.getMessage().contains("\n"), noQuorum.getMessage());
+            assertTrue(noQuorum.getCause() instanceof EtcdException ee
+                    && (ee.kind() == EtcdException.Kind.NO_QUORUM || ee.kind() == EtcdException.Kind.UNREACHABLE),
+                    String.valueOf(noQuorum.getCause()));
+
             c.restart(1);
             c.restart(2);
             PidLock next = null;
