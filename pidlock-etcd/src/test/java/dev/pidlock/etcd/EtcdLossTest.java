@@ -40,6 +40,63 @@ class EtcdLossTest {
     }
 
     @Test
+    void aKeyDeletedBehindTheHoldersBackIsLostThoughItsLeaseLives() throws Exception {
+        try (EtcdTestServer server = EtcdTestServer.start()) {
+            EtcdBackend etcd = EtcdLockTest.backend(server.endpoint());
+            CompletableFuture<Boolean> listener = new CompletableFuture<>();
+            PidLock lock = PidLock.at(tmp.resolve("deleted.pid")).backend(etcd).acquire();
+            lock.onLost(() -> listener.complete(true));
+            EtcdClient client = new EtcdClient(EtcdConfig.builder().endpoints(server.endpoint())
+                    .lookup(n -> null).build());
+            String key = etcd.keyFor(lock.path());
+            client.txn(g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("success");
+                g.writeStartObject();
+                g.writeObjectFieldStart("request_delete_range");
+                g.writeStringField("key", Json.b64(key));
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+            // another process may now take the key: the holder must learn that it no longer holds it
+            assertTrue(listener.get(30, TimeUnit.SECONDS));
+            assertFalse(lock.isHeld());
+            lock.close();
+        }
+    }
+
+    @Test
+    void aKeyOverwrittenBehindTheHoldersBackIsLostAndTheReleaseLeavesTheNewValue() throws Exception {
+        try (EtcdTestServer server = EtcdTestServer.start()) {
+            EtcdBackend etcd = EtcdLockTest.backend(server.endpoint());
+            CompletableFuture<Boolean> listener = new CompletableFuture<>();
+            PidLock lock = PidLock.at(tmp.resolve("overwritten.pid")).backend(etcd).acquire();
+            lock.onLost(() -> listener.complete(true));
+            EtcdClient client = new EtcdClient(EtcdConfig.builder().endpoints(server.endpoint())
+                    .lookup(n -> null).build());
+            String key = etcd.keyFor(lock.path());
+            client.txn(g -> { // a put without the holder's lease, as `etcdctl put KEY VALUE` does
+                g.writeStartObject();
+                g.writeArrayFieldStart("success");
+                g.writeStartObject();
+                g.writeObjectFieldStart("request_put");
+                g.writeStringField("key", Json.b64(key));
+                g.writeStringField("value", Json.b64("someone else"));
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+            assertTrue(listener.get(30, TimeUnit.SECONDS));
+            assertFalse(lock.isHeld());
+            lock.close();
+            assertFalse(Json.arr(client.range(key), "kvs").isEmpty(), "the release deleted a value not its own");
+        }
+    }
+
+    @Test
     void aHolderCutOffFromTheClusterForItsTtlLearnsItLostTheLock() throws Exception {
         EtcdTestServer server = EtcdTestServer.start();
         CompletableFuture<Boolean> listener = new CompletableFuture<>();
