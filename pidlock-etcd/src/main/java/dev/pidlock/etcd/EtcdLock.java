@@ -331,6 +331,7 @@ final class EtcdLock implements Exclusion {
         private boolean listenersRun;
         private final List<Runnable> listeners = new ArrayList<>();
         private final Thread thread;
+        private final Thread watchdog;
 
         Holding(long lease, long revision, long sentAt) {
             this.lease = lease;
@@ -339,10 +340,34 @@ final class EtcdLock implements Exclusion {
             this.renewedAt = sentAt;
             this.thread = new Thread(this, "pidlock-etcd-keepalive " + key);
             thread.setDaemon(true);
+            this.watchdog = new Thread(this::watch, "pidlock-etcd-watchdog " + key);
+            watchdog.setDaemon(true);
         }
 
         void start() {
             thread.start();
+            watchdog.start();
+        }
+
+        /**
+         * Tells the listeners when the TTL has passed without a renewal, even while the renewal thread waits for an
+         * answer that may take up to the request timeout (a cluster that accepts but does not answer, a partition
+         * that drops packets): the lease may have expired on the cluster by then, and another process may hold it.
+         */
+        private void watch() {
+            try {
+                synchronized (this) {
+                    long wait;
+                    while (!stopped && lostReason == null && (wait = renewedAt + ttlNanos - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(this, wait);
+                    }
+                }
+                if (!stopped && isLost()) {
+                    runListeners();
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
         }
 
         void stop() {
