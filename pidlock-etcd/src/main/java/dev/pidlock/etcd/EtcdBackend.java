@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  *   <li><b>Acquire:</b> grant a lease, then one transaction "if the key was never created, put it bound to the
  *       lease" with the holder's host, pid, start time and boot id as its value. A daemon thread keeps the lease
  *       alive every third of its TTL. Waiting watches the key and tries again when it is deleted.</li>
- *   <li><b>Release:</b> delete the key if its create revision is still ours, then revoke the lease.</li>
+ *   <li><b>Release:</b> delete the key if its create revision and lease are still ours, then revoke the lease.</li>
  *   <li><b>Stale holders:</b> a dead holder's lease expires after its TTL and the key goes with it. A holder of
  *       this host (same host name and boot id) whose pid is dead is freed at once by revoking its lease; another
  *       host's process is never judged.</li>

@@ -270,6 +270,11 @@ final class EtcdLock implements Exclusion {
             g.writeStringField("key", Json.b64(key));
             g.writeStringField("create_revision", Long.toString(h.revision));
             g.writeEndObject();
+            g.writeStartObject(); // and still bound to our lease: a value put over ours is not ours to delete
+            g.writeStringField("target", "LEASE");
+            g.writeStringField("key", Json.b64(key));
+            g.writeStringField("lease", Long.toString(h.lease));
+            g.writeEndObject();
             g.writeEndArray();
             g.writeArrayFieldStart("success");
             g.writeStartObject();
@@ -311,8 +316,9 @@ final class EtcdLock implements Exclusion {
 
     /**
      * One holding: the lease, the key's create revision, and the daemon thread that keeps the lease alive every
-     * third of its TTL. Lost when a keep-alive answers that the lease is gone, or when no renewal succeeded for a
-     * whole TTL (etcd counts the TTL from when it received the renewal, later than it was sent, so the lease may
+     * third of its TTL. Lost when a keep-alive answers that the lease is gone, when the key is no longer the one it
+     * created bound to its lease (deleted or put over behind its back, looked at after each renewal), or when no
+     * renewal succeeded for a whole TTL (etcd counts the TTL from when it received the renewal, later than it was sent, so the lease may
      * outlive that by the renewal's transit; never the other way round).
      */
     final class Holding implements Runnable {
@@ -325,6 +331,7 @@ final class EtcdLock implements Exclusion {
         private boolean listenersRun;
         private final List<Runnable> listeners = new ArrayList<>();
         private final Thread thread;
+        private final Thread watchdog;
 
         Holding(long lease, long revision, long sentAt) {
             this.lease = lease;
@@ -333,10 +340,34 @@ final class EtcdLock implements Exclusion {
             this.renewedAt = sentAt;
             this.thread = new Thread(this, "pidlock-etcd-keepalive " + key);
             thread.setDaemon(true);
+            this.watchdog = new Thread(this::watch, "pidlock-etcd-watchdog " + key);
+            watchdog.setDaemon(true);
         }
 
         void start() {
             thread.start();
+            watchdog.start();
+        }
+
+        /**
+         * Tells the listeners when the TTL has passed without a renewal, even while the renewal thread waits for an
+         * answer that may take up to the request timeout (a cluster that accepts but does not answer, a partition
+         * that drops packets): the lease may have expired on the cluster by then, and another process may hold it.
+         */
+        private void watch() {
+            try {
+                synchronized (this) {
+                    long wait;
+                    while (!stopped && lostReason == null && (wait = renewedAt + ttlNanos - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(this, wait);
+                    }
+                }
+                if (!stopped && isLost()) {
+                    runListeners();
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
         }
 
         void stop() {
@@ -404,6 +435,32 @@ final class EtcdLock implements Exclusion {
             }
         }
 
+        /**
+         * A live lease does not mean a held key: the key may have been deleted or put over (without our lease)
+         * behind our back, and then another process may take it. Looked at after each renewal.
+         *
+         * @return why the key is no longer ours, or null when it is (or the look failed: the next renewal looks
+         *         again, and a cluster out of reach is judged by the renewals)
+         */
+        private String keyNoLongerOurs() {
+            try {
+                List<Object> kvs = Json.arr(client.range(key), "kvs");
+                if (kvs.isEmpty()) {
+                    return "its key was deleted while lease " + Long.toHexString(lease) + " was alive";
+                }
+                long created = Json.int64(kvs.get(0), "create_revision").orElse(0);
+                long bound = Json.int64(kvs.get(0), "lease").orElse(0);
+                if (created != revision || bound != lease) {
+                    return "its key was replaced (create revision " + created + ", lease " + Long.toHexString(bound)
+                            + ") while lease " + Long.toHexString(lease) + " was alive";
+                }
+                return null;
+            } catch (EtcdException e) {
+                LOG.log(Level.DEBUG, () -> "looking at " + key + " failed: " + e.getMessage());
+                return null;
+            }
+        }
+
         @Override
         public void run() {
             long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(200), ttlNanos / 3);
@@ -434,6 +491,10 @@ final class EtcdLock implements Exclusion {
                         } else if (lostReason == null) {
                             renewedAt = sent;
                             next = sent + interval;
+                            String gone = keyNoLongerOurs();
+                            if (gone != null && !stopped) {
+                                markLost(gone);
+                            }
                             continue;
                         }
                     } catch (EtcdException e) {

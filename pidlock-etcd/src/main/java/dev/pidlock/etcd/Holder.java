@@ -4,6 +4,8 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -11,15 +13,18 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Who holds a key, as its value records it: host name, pid, the process's start time and the kernel's boot id,
- * as JSON {@code {"host":..,"pid":..,"start":..,"boot_id":..}}.
+ * Who holds a key, as its value records it: host name, pid, the process's start time, the kernel's boot id and
+ * the pid namespace the pid is a pid of, as JSON {@code {"host":..,"pid":..,"start":..,"boot_id":..,"pid_ns":..}}.
+ * Containers share the host's boot id and often its host name; their pids are pids of another namespace, so a
+ * holder is judged only in the judge's own pid namespace.
  *
  * @param host   the host name
  * @param pid    the holder's pid on that host
  * @param start  the holder process's start time, ISO-8601, or empty when unknown
  * @param bootId the host's boot id, or empty when unknown
+ * @param pidNs  the pid namespace of {@code pid} ({@code pid:[INODE]}), or empty when unknown
  */
-record Holder(String host, long pid, String start, String bootId) {
+record Holder(String host, long pid, String start, String bootId, String pidNs) {
 
     /** The test-only host identity: replaces host name and boot id, so that JVMs of one machine pose as hosts. */
     static final String TEST_HOST_ID = "dev.pidlock.etcd.testHostId";
@@ -38,14 +43,22 @@ record Holder(String host, long pid, String start, String bootId) {
         String start = me.info().startInstant().map(Instant::toString).orElse("");
         String test = System.getProperty(TEST_HOST_ID);
         if (test != null && !test.isBlank()) {
-            return new Holder(test, me.pid(), start, test);
+            return new Holder(test, me.pid(), start, test, pidNamespace());
         }
         String host = firstLine("/proc/sys/kernel/hostname");
         if (host.isEmpty()) {
             host = System.getenv().getOrDefault("HOSTNAME", "");
         }
         String boot = firstLine("/proc/sys/kernel/random/boot_id").toLowerCase(Locale.ROOT);
-        return new Holder(host, me.pid(), start, boot);
+        return new Holder(host, me.pid(), start, boot, pidNamespace());
+    }
+
+    private static String pidNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
+        }
     }
 
     private static String firstLine(String file) {
@@ -65,6 +78,7 @@ record Holder(String host, long pid, String start, String bootId) {
             g.writeNumberField("pid", pid);
             g.writeStringField("start", start);
             g.writeStringField("boot_id", bootId);
+            g.writeStringField("pid_ns", pidNs);
             g.writeEndObject();
         });
     }
@@ -78,16 +92,21 @@ record Holder(String host, long pid, String start, String bootId) {
                 return Optional.empty();
             }
             return Optional.of(new Holder(Json.str(tree, "host").orElse(""), pid.getAsLong(),
-                    Json.str(tree, "start").orElse(""), Json.str(tree, "boot_id").orElse("")));
+                    Json.str(tree, "start").orElse(""), Json.str(tree, "boot_id").orElse(""),
+                    Json.str(tree, "pid_ns").orElse("")));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** @return whether this holder's pid is a pid of this host and this boot: same host name and boot id */
+    /**
+     * @return whether this holder's pid is a pid of this host, this boot and this pid namespace: same host name,
+     *         boot id and pid namespace (a value without a pid namespace is never judged)
+     */
     boolean onThisHost() {
         Holder me = self();
-        return !host.isEmpty() && !bootId.isEmpty() && host.equals(me.host) && bootId.equals(me.bootId);
+        return !host.isEmpty() && !bootId.isEmpty() && !pidNs.isEmpty() && host.equals(me.host)
+                && bootId.equals(me.bootId) && pidNs.equals(me.pidNs);
     }
 
     /**

@@ -91,6 +91,24 @@ class EtcdProcessTest {
     }
 
     @Test
+    void aLiveHolderInAnotherPidNamespaceOfThisHostIsNeverJudged() throws Exception {
+        // a container on this kernel: same host name and boot id, but its pid (1 here) is a pid of its own
+        // namespace; judged from here, pid 1 is init, started at another time, and the holder looked dead
+        List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
+                ChildProcess.javaCommand(EtcdChild.class.getName()).get(0),
+                "-Ddev.pidlock.etcd.endpoints=" + server.endpoint(), "-Ddev.pidlock.etcd.ttl=60"));
+        List<String> java = ChildProcess.javaCommand(EtcdChild.class.getName(), "hold",
+                pidfile("a", "container").toString());
+        cmd.addAll(java.subList(1, java.size()));
+        try (ChildProcess holder = ChildProcess.start(null, cmd)) {
+            holder.expect("HELD ");
+            Optional<PidLock> next = PidLock.at(pidfile("b", "container")).backend(backend()).tryAcquire();
+            next.ifPresent(PidLock::close);
+            assertTrue(next.isEmpty(), "the live holder in another pid namespace was judged dead");
+        }
+    }
+
+    @Test
     void aStoppedHolderLosesTheLockAndLearnsItWhenContinued() throws Exception {
         try (ChildProcess holder = child("host-a", TTL, "hold", pidfile("a", "stopped").toString())) {
             long token = Long.parseLong(holder.expect("HELD ").substring(5));
