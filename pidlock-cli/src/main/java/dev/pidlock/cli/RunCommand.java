@@ -200,8 +200,9 @@ final class RunCommand implements Callable<Integer> {
         java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
         lock.onLost(() -> {
             if (lost.compareAndSet(false, true)) {
-                System.err.println("pidlock: lost the lock on " + lock.path() + " (its lease could not be renewed):"
-                        + " sending SIG" + Spawn.signalName(lostSignal) + " to pid " + pid);
+                System.err.println("pidlock: lost the lock on " + lock.path() + " (its lease expired, was revoked, or"
+                        + " its key was taken away; another process may hold it now): sending SIG"
+                        + Spawn.signalName(lostSignal) + " to pid " + pid);
                 try {
                     Spawn.kill(pid, lostSignal); // our child, not reaped yet: its pid cannot be anyone else's
                 } catch (java.io.IOException e) {
