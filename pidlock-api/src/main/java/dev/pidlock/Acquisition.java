@@ -399,6 +399,16 @@ final class Acquisition {
                 } catch (IOException e) {
                     LOG.log(Level.WARNING, () -> "unlock " + path + " failed: " + e.getMessage());
                 }
+            } else if (backend.capabilities().contains(Capability.LEASED)) {
+                // refused by a lock that is not on the file (a key held on another host, or through another
+                // runtime directory): the empty local file this attempt found or created records nobody
+                try {
+                    if (file.read(1).length == 0) {
+                        file.deleteIfStillOurs();
+                    }
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, () -> "cannot remove the empty pidfile " + path + ": " + e.getMessage());
+                }
             }
             REGISTRY.close(entry, file, Acquisition.this::logCloseFailure);
         }

@@ -105,10 +105,21 @@ class EtcdLauncherTest {
         assertTrue(second.stderr().startsWith("pidlock: "), second::toString);
         assertTrue(first.alive(), first::toString);
 
+        // status from a runtime directory without the pidfile: the cluster says who holds the name, and where
+        Launcher.Result status = pidlock.start(env(), "status", "--backend", "etcd", "--name", "nightly", "--dir",
+                runtimeDir("b").toString()).await().exits(0);
+        assertTrue(status.stdout().contains("status: running"), status::toString);
+        Launcher.Result json = pidlock.start(env(), "status", "--json", "--backend", "etcd", "--name", "nightly",
+                "--dir", runtimeDir("b").toString()).await().exits(0);
+        assertTrue(json.stdout().contains("\"host\":") && json.stdout().contains("\"fencing_token\":"),
+                json::toString);
+
         // the command's stdin is pidlock's, which ProcessBuilder made a pipe: closing it ends `read`
         first.process.getOutputStream().close();
         first.await().exits(5);
         assertFalse(etcd.hasKey("/pidlock/nightly"), "the key is released after the command");
+        pidlock.start(env(), "status", "--backend", "etcd", "--name", "nightly", "--dir", runtimeDir("b").toString())
+                .await().exits(3);
         pidlock.start(env(), "run", "--backend", "etcd", "--name", "nightly", "--dir", runtimeDir("b").toString(),
                 "--", "true").await().exits(0);
     }
