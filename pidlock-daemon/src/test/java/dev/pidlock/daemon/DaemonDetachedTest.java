@@ -19,53 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The example daemon started detached: the parent JVM relaunches the program and waits for the child. */
-class DaemonDetachedTest {
-    @TempDir
-    Path dir;
-
-    private final List<Process> started = new ArrayList<>();
-    private long daemonPid = -1;
-
-    @AfterEach
-    void killLeftovers() throws Exception {
-        started.forEach(Process::destroyForcibly);
-        if (daemonPid > 0) {
-            ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private Path pidFile() {
-        return dir.resolve("feeder.pid");
-    }
-
-    private Process example(String mode, String... action) throws IOException {
-        List<String> args = new ArrayList<>(List.of(pidFile().toString(), dir.resolve("callback.txt").toString(),
-                mode));
-        args.addAll(List.of(action));
-        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
-                args.toArray(String[]::new)));
-        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
-        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
-
-    private static int waitFor(Process p) throws InterruptedException {
-        if (!p.waitFor(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            fail("the child did not end: " + p.pid());
-        }
-        return p.exitValue();
-    }
-
-    private String out(Process p) throws IOException {
-        return Files.readString(dir.resolve("out-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private String err(Process p) throws IOException {
-        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
+class DaemonDetachedTest extends ExampleDaemonRuns {
     @Test
     void detachedStartSaysOkWhenTheChildHoldsTheLockThenStatusSigtermRemovesThePidfile() throws Exception {
         Process parent = example("sleep", "start");

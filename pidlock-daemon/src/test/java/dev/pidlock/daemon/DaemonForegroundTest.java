@@ -19,52 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The example daemon in the foreground, run as real child JVMs. */
-class DaemonForegroundTest {
-    @TempDir
-    Path dir;
-
-    private final List<Process> started = new ArrayList<>();
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
-    }
-
-    private Path pidFile() {
-        return dir.resolve("feeder.pid");
-    }
-
-    private Path callbackFile() {
-        return dir.resolve("callback.txt");
-    }
-
-    private Process example(String mode, String... action) throws IOException {
-        List<String> args = new ArrayList<>(List.of(pidFile().toString(), callbackFile().toString(), mode));
-        args.addAll(List.of(action));
-        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
-                args.toArray(String[]::new)));
-        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
-        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
-
-    private static int waitFor(Process p) throws InterruptedException {
-        if (!p.waitFor(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            fail("the child did not end: " + p.pid());
-        }
-        return p.exitValue();
-    }
-
-    private String out(Process p) throws IOException {
-        return Files.readString(dir.resolve("out-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private String err(Process p) throws IOException {
-        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
+class DaemonForegroundTest extends ExampleDaemonRuns {
     /** Runs {@code status} in a second JVM until it says running (or the daemon died). */
     private Process statusUntilRunning(Process daemon) throws Exception {
         long deadline = System.nanoTime() + ChildProcess.PATIENCE.toNanos();

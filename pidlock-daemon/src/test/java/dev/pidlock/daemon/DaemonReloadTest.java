@@ -27,68 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Reload: the running daemon replaces itself with a fresh JVM of the same program, keeping its pid and its lock.
  * A client polls the status all along: it never finds the daemon not running, nor two holders.
  */
-class DaemonReloadTest {
-    @TempDir
-    Path dir;
-
-    private final List<Process> started = new ArrayList<>();
-    private long daemonPid = -1;
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
-        if (daemonPid > 0) {
-            ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private Path pidFile() {
-        return dir.resolve("feeder.pid");
-    }
-
-    private Process example(String mode, String... action) throws IOException {
-        List<String> args = new ArrayList<>(List.of(pidFile().toString(), dir.resolve("callback.txt").toString(),
-                mode));
-        args.addAll(List.of(action));
-        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
-                args.toArray(String[]::new)));
-        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
-        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
-
-    private static int waitFor(Process p) throws InterruptedException {
-        if (!p.waitFor(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            fail("the child did not end: " + p.pid());
-        }
-        return p.exitValue();
-    }
-
-    private String out(Process p) throws IOException {
-        return Files.readString(dir.resolve("out-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private String err(Process p) throws IOException {
-        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private List<String> workers() throws IOException {
-        Path f = dir.resolve("workers.txt");
-        return Files.exists(f) ? Files.readAllLines(f) : List.of();
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + ChildProcess.PATIENCE.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("waited in vain for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
+class DaemonReloadTest extends ExampleDaemonRuns {
     /** Polls the daemon's status every 2 ms from another thread, recording whatever is wrong. */
     private static final class Poller implements AutoCloseable {
         final ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -143,14 +82,14 @@ class DaemonReloadTest {
     @Test
     void reloadFromOutsideStartsAFreshJvmWithTheSamePidWhileStatusNeverSaysNotRunning() throws Exception {
         long pid = startDetached("sleep");
-        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        await("the first worker", () -> workers().size() == 1);
 
         Process reload;
         try (Poller poller = new Poller(pidFile(), pid)) {
             Thread.sleep(50);
             reload = example("sleep", "reload");
             assertEquals(0, waitFor(reload), out(reload) + err(reload));
-            await("the second worker", () -> uncheckedWorkers().size() == 2);
+            await("the second worker", () -> workers().size() == 2);
             Thread.sleep(50);
             poller.close();
             assertTrue(poller.wrong.isEmpty(), poller.looks + " looks, wrong: " + List.copyOf(poller.wrong));
@@ -172,7 +111,7 @@ class DaemonReloadTest {
     void theWorkerReloadsItselfAndAForegroundDaemonKeepsItsProcess() throws Exception {
         Process foreground = example("selfreload", "start", "--foreground");
         daemonPid = foreground.pid();
-        await("the second worker", () -> uncheckedWorkers().size() == 2);
+        await("the second worker", () -> workers().size() == 2);
         assertTrue(foreground.isAlive(), "the foreground daemon's process ended");
         assertEquals("Reloading (requested by the program)|0\n", Files.readString(dir.resolve("callback.txt")));
         List<String> w = workers();
@@ -217,12 +156,12 @@ class DaemonReloadTest {
     @Test
     void aStormOfReloadSignalsDuringTheFreshJvmsStartUpDoesNotEndTheDaemon() throws Exception {
         long pid = startDetached("sleep");
-        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        await("the first worker", () -> workers().size() == 1);
         kill("HUP", pid);
         await("the reload's callback", () -> uncheckedCallbacks().size() == 1);
         // SIGHUP after SIGHUP while the fresh JVM starts up (before its handler is installed): each one used to
         // end it (exit 129, no callback, the pidfile left stale)
-        while (uncheckedWorkers().size() < 2) {
+        while (workers().size() < 2) {
             if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 fail("the daemon died during its reload: " + callbacks() + "\n"
                         + Files.readString(dir.resolve("daemon-err.txt")));
@@ -231,13 +170,13 @@ class DaemonReloadTest {
             Thread.sleep(5);
         }
         // every reload the storm caused has its fresh worker
-        await("the last reload's worker", () -> uncheckedWorkers().size() == uncheckedCallbacks().size() + 1);
+        await("the last reload's worker", () -> workers().size() == uncheckedCallbacks().size() + 1);
         Thread.sleep(200);
-        await("the last reload's worker", () -> uncheckedWorkers().size() == uncheckedCallbacks().size() + 1);
+        await("the last reload's worker", () -> workers().size() == uncheckedCallbacks().size() + 1);
         DaemonStatus s = Daemon.builder("feeder").pidFile(pidFile()).build().status();
         assertTrue(s.running(), s.pidFileStatus().detail());
         assertEquals(pid, s.pid().orElseThrow());
-        assertTrue(uncheckedWorkers().stream().allMatch(l -> l.startsWith(pid + " ")), workers().toString());
+        assertTrue(workers().stream().allMatch(l -> l.startsWith(pid + " ")), workers().toString());
 
         Process stop = example("sleep", "stop");
         assertEquals(0, waitFor(stop), out(stop) + err(stop));
@@ -257,12 +196,12 @@ class DaemonReloadTest {
         started.add(parent);
         assertEquals(0, waitFor(parent), Files.readString(dir.resolve("nohup-start.txt")));
         daemonPid = Daemon.builder("feeder").pidFile(pidFile()).build().status().pid().orElseThrow();
-        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        await("the first worker", () -> workers().size() == 1);
 
         Process reload = example("sleep", "reload");
         assertEquals(0, waitFor(reload), out(reload) + err(reload));
         assertEquals("Reloading feeder ... OK", out(reload).trim());
-        await("the second worker", () -> uncheckedWorkers().size() == 2);
+        await("the second worker", () -> workers().size() == 2);
         assertEquals(List.of("Reloading on SIGHUP (1)|0"), callbacks());
         stopWithSigterm(daemonPid);
     }
@@ -282,7 +221,7 @@ class DaemonReloadTest {
     @Test
     void aSigtermDuringTheReloadCallbackEndsTheDaemonCleanly() throws Exception {
         long pid = startDetached("slowreload");
-        await("the first worker", () -> uncheckedWorkers().size() == 1);
+        await("the first worker", () -> workers().size() == 1);
         assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(pid)).start().waitFor());
         await("the reload's callback", () -> {
             try {
@@ -299,23 +238,5 @@ class DaemonReloadTest {
         assertEquals(1, workers().size(), "a fresh start ran: " + workers());
         assertEquals("Reloading on SIGHUP (1)|0\ncallback done\n", Files.readString(dir.resolve("callback.txt")),
                 "the callback was cut short, or called again");
-    }
-
-    /** @return whether the process runs: neither gone nor a zombie waiting for its new parent to reap it */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
-    }
-
-    private List<String> uncheckedWorkers() {
-        try {
-            return workers();
-        } catch (IOException e) {
-            return List.of();
-        }
     }
 }

@@ -19,84 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** stop and restart of the example daemon, started detached, as real child JVMs. */
-class DaemonStopTest {
-    @TempDir
-    Path dir;
-
-    private final List<Process> started = new ArrayList<>();
-    private long daemonPid = -1;
-
-    @AfterEach
-    void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
-        if (daemonPid > 0) {
-            ProcessHandle.of(daemonPid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private Path pidFile() {
-        return dir.resolve("feeder.pid");
-    }
-
-    private Process example(String mode, String... action) throws IOException {
-        List<String> args = new ArrayList<>(List.of(pidFile().toString(), dir.resolve("callback.txt").toString(),
-                mode));
-        args.addAll(List.of(action));
-        ProcessBuilder pb = new ProcessBuilder(ChildProcess.javaCommand(ExampleDaemon.class.getName(),
-                args.toArray(String[]::new)));
-        pb.redirectOutput(dir.resolve("out-" + started.size() + ".txt").toFile());
-        pb.redirectError(dir.resolve("err-" + started.size() + ".txt").toFile());
-        Process p = pb.start();
-        started.add(p);
-        return p;
-    }
-
-    private static int waitFor(Process p) throws InterruptedException {
-        if (!p.waitFor(ChildProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
-            fail("the child did not end: " + p.pid());
-        }
-        return p.exitValue();
-    }
-
-    private String out(Process p) throws IOException {
-        return Files.readString(dir.resolve("out-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private String err(Process p) throws IOException {
-        return Files.readString(dir.resolve("err-" + started.indexOf(p) + ".txt"), StandardCharsets.UTF_8);
-    }
-
-    private List<String> workers() throws IOException {
-        Path f = dir.resolve("workers.txt");
-        return Files.exists(f) ? Files.readAllLines(f) : List.of();
-    }
-
-    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + ChildProcess.PATIENCE.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("waited in vain for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
+class DaemonStopTest extends ExampleDaemonRuns {
     private long startDetached(String mode) throws Exception {
         Process parent = example(mode, "start");
         assertEquals(0, waitFor(parent), err(parent));
         assertEquals("Starting feeder ... OK", out(parent).trim());
         daemonPid = status().pid().orElseThrow();
         return daemonPid;
-    }
-
-    /** @return whether the process runs: neither gone nor a zombie waiting for its new parent to reap it */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException gone) {
-            return false;
-        }
     }
 
     private DaemonStatus status() {
