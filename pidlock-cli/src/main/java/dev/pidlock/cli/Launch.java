@@ -47,6 +47,23 @@ final class Launch {
      * @return the holder; empty when nobody else holds the lock, or the kernel cannot tell
      */
     static OptionalLong otherHolder(PidLock lock) {
+        return otherHolder(lock, -1);
+    }
+
+    /**
+     * {@link #otherHolder(PidLock)} once the command has exited and been reaped. The descriptor reaches other
+     * processes by fork from the command or its descendants, whose pids the kernel gives out after the
+     * command's: while no pid has been given out in this pid namespace since the command's (to a process or to
+     * a thread, anywhere), nothing but the command can have had it, and nothing else is examined.
+     *
+     * @param lock    a lock handed to a command, still held here
+     * @param command the command's pid, reaped; or -1 when the command may still run
+     * @return the holder; empty when nobody else holds the lock, or the kernel cannot tell
+     */
+    static OptionalLong otherHolder(PidLock lock, long command) {
+        if (command > 0 && ProcFs.lastPid().orElse(-1) == command) {
+            return OptionalLong.empty();
+        }
         OptionalInt fd = lock.inheritableDescriptor();
         if (fd.isEmpty()) {
             return OptionalLong.empty();

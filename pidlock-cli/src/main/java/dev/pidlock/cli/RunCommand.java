@@ -225,7 +225,7 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             if (reaped) {
                 if (inherit) {
-                    nameRemainingHolder(lock);
+                    nameRemainingHolder(lock, pid);
                 }
                 lock.close();
             } else if (inherit) {
@@ -235,8 +235,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** When a process the command started still holds the lock, names it in the pidfile and says so. */
-    private static void nameRemainingHolder(PidLock lock) {
-        OptionalLong holder = Launch.otherHolder(lock);
+    private static void nameRemainingHolder(PidLock lock, long command) {
+        OptionalLong holder = Launch.otherHolder(lock, command);
         if (holder.isPresent()) {
             System.err.println("pidlock: the command exited; pid " + holder.getAsLong() + " still holds the lock"
                     + " on " + lock.path());

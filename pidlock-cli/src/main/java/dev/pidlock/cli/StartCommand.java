@@ -152,7 +152,7 @@ final class StartCommand implements Callable<Integer> {
             throw new Main.CommandFailure(ExitCodes.SOFTWARE, "cannot watch pid " + pid + ": "
                     + Main.message(e.getCause()));
         }
-        OptionalLong holder = Launch.otherHolder(lock);
+        OptionalLong holder = Launch.otherHolder(lock, pid);
         if (holder.isPresent()) {
             sleepUntil(deadline);
             holder = Launch.otherHolder(lock);

@@ -451,6 +451,23 @@ public final class ProcFs {
         return Optional.of(List.copyOf(seen));
     }
 
+    /**
+     * The last pid the kernel gave out in this process's pid namespace, to a process or to a thread
+     * ({@code /proc/sys/kernel/ns_last_pid}): while it is still the pid of a process this one started, no
+     * process or thread has been created in the namespace since.
+     *
+     * @return the pid; empty when it cannot be read
+     */
+    public static OptionalLong lastPid() {
+        return firstLine(PROC.resolve("sys/kernel/ns_last_pid")).map(l -> {
+            try {
+                return OptionalLong.of(Long.parseLong(l.trim()));
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+        }).orElse(OptionalLong.empty());
+    }
+
     /** @return every lock the kernel lists in {@code /proc/locks}; empty when it cannot be read */
     public static Optional<List<ProcLock>> locks() {
         return lines(PROC.resolve("locks")).map(ProcLock::parseLocks);

@@ -41,6 +41,16 @@ class ProcFsTest {
     }
 
     @Test
+    void theLastPidIsAtLeastThatOfTheNewestProcess() throws Exception {
+        assumeTrue(linux() && Files.isReadable(Path.of("/proc/sys/kernel/ns_last_pid")));
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        // pids are given out in increasing order until they wrap at pid_max: not within this test
+        long last = ProcFs.lastPid().orElseThrow();
+        assertTrue(last >= p.pid(), "ns_last_pid " + last + " after pid " + p.pid());
+    }
+
+    @Test
     void aKibibyteFieldIsReadInBytes() {
         assertEquals(OptionalLong.of(123_456L * 1024), ProcFs.parseKibibytes(STATUS, "VmRSS:"));
         assertEquals(OptionalLong.of(5_000_000L * 1024), ProcFs.parseKibibytes(STATUS, "VmPeak:"));
