@@ -547,8 +547,18 @@ final class Acquisition {
         });
     }
 
+    /** The last pidfile whose directory was vetted, and that directory: a program locks one file again and again. */
+    private static volatile Path[] lastDirectory = {null, null};
+
     static void vetDirectory(PidFileStore store, Path path, OwnershipPolicy policy) {
-        Path dir = path.toAbsolutePath().getParent();
+        Path[] last = lastDirectory;
+        Path dir;
+        if (last[0] == path) {
+            dir = last[1];
+        } else {
+            dir = path.toAbsolutePath().getParent();
+            lastDirectory = new Path[] {path, dir};
+        }
         Optional<PathFacts> facts;
         try {
             facts = store.examineFollowing(dir);

@@ -11,16 +11,19 @@ import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.ReleaseAction;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One held pidfile, shared by every {@link PidLock} that re-entered it. Released exactly once: by the last
  * {@link PidLock#close()}, or by the shutdown hook.
  */
-final class Hold {
+final class Hold implements Consumer<IOException> {
     /**
      * The files this JVM has open through pidlock, and their holds: the state every copy of pidlock in the JVM
      * shares, whatever class loader loaded it.
@@ -37,7 +40,20 @@ final class Hold {
     private final Exclusion exclusion;
     private final HeldFiles.Entry<Hold> entry;
     private final OwnershipPolicy policy;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(Hold.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Set once, through {@link #RELEASED}: no object per hold for it. */
+    private volatile boolean released;
+    /** The first failure to close this hold's descriptors (the registry tells {@link #accept}). */
+    private IOException closeFailure;
     private volatile long recordedPid = Self.PID;
     /** Whether the descriptor was passed to another process, which shares the lock: release never unlocks. */
     private volatile boolean handedOn;
@@ -60,7 +76,7 @@ final class Hold {
 
     /** Writes {@code pid} into the pidfile through the locked descriptor. */
     void record(long pid) {
-        if (released.get()) {
+        if (released) {
             throw new IllegalStateException("the lock on " + path + " was released");
         }
         try {
@@ -82,7 +98,7 @@ final class Hold {
     }
 
     OptionalLong fencingToken() {
-        return released.get() ? OptionalLong.empty() : exclusion.fencingToken();
+        return released ? OptionalLong.empty() : exclusion.fencingToken();
     }
 
     void onLost(Runnable listener) {
@@ -90,7 +106,7 @@ final class Hold {
     }
 
     boolean isReleased() {
-        return released.get();
+        return released;
     }
 
     /** Gives up one hold; the last one releases. */
@@ -102,7 +118,7 @@ final class Hold {
 
     /** From now on, release closes the descriptor only (see {@link #releaseHandedOn()}). */
     void markHandedOn() {
-        if (released.get()) {
+        if (released) {
             throw new IllegalStateException("the lock on " + path + " was released");
         }
         handedOn = true;
@@ -118,7 +134,7 @@ final class Hold {
             releaseHandedOn();
             return;
         }
-        if (!released.compareAndSet(false, true)) {
+        if (!RELEASED.compareAndSet(this, false, true)) {
             return;
         }
         IOException failure = null;
@@ -143,10 +159,9 @@ final class Hold {
                 }
             }
         }
-        IOException[] closeFailure = new IOException[1];
-        REGISTRY.close(entry, file, e -> closeFailure[0] = e);
-        if (failure == null && closeFailure[0] != null) {
-            failure = closeFailure[0];
+        REGISTRY.close(entry, file, this);
+        if (failure == null && closeFailure != null) {
+            failure = closeFailure;
             failedOp = "close";
         }
         if (LOG.isLoggable(Level.DEBUG)) { // no lambda allocated per release when nobody logs it
@@ -171,14 +186,13 @@ final class Hold {
      * open file description, which a child shares through an inherited descriptor.
      */
     void handOff() {
-        if (!released.compareAndSet(false, true)) {
+        if (!RELEASED.compareAndSet(this, false, true)) {
             throw new IllegalStateException("the lock on " + path + " was released");
         }
-        IOException[] failure = new IOException[1];
-        REGISTRY.close(entry, file, e -> failure[0] = e);
+        REGISTRY.close(entry, file, this);
         LOG.log(Level.DEBUG, () -> "handed " + path + " off to pid " + recordedPid);
-        if (failure[0] != null) {
-            throw IoErrors.translate(path, "close", failure[0]);
+        if (closeFailure != null) {
+            throw IoErrors.translate(path, "close", closeFailure);
         }
     }
 
@@ -189,13 +203,12 @@ final class Hold {
      * nobody holds the lock any more.
      */
     private void releaseHandedOn() {
-        if (!released.compareAndSet(false, true)) {
+        if (!RELEASED.compareAndSet(this, false, true)) {
             return;
         }
-        IOException[] closeFailure = new IOException[1];
-        REGISTRY.close(entry, file, e -> closeFailure[0] = e);
-        if (closeFailure[0] != null) {
-            throw IoErrors.translate(path, "close", closeFailure[0]);
+        REGISTRY.close(entry, file, this);
+        if (closeFailure != null) {
+            throw IoErrors.translate(path, "close", closeFailure);
         }
         boolean free = Acquisition.releaseIfFree(path, backend, entry.identity(), policy);
         LOG.log(Level.DEBUG, () -> free ? "released " + path + " (handed on, and nobody holds it now)"
@@ -207,6 +220,19 @@ final class Hold {
             case ABSENT -> LOG.log(Level.WARNING, () -> "pidfile " + path + " was removed by someone else while held");
             case REPLACED -> LOG.log(Level.WARNING, () -> "not removing " + path + ": it names another file now");
             case REMOVED -> { }
+        }
+    }
+
+    /**
+     * Keeps the first failure to close one of this hold's descriptors; the registry calls it while this hold
+     * is released (once).
+     *
+     * @param e the failure
+     */
+    @Override
+    public void accept(IOException e) {
+        if (closeFailure == null) {
+            closeFailure = e;
         }
     }
 

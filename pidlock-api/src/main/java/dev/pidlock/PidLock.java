@@ -9,6 +9,8 @@ import dev.pidlock.spi.OwnershipPolicy;
 import dev.pidlock.spi.ReleaseAction;
 import dev.pidlock.spi.StaleDetector;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,7 +23,6 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A held pidfile lock, and the entry point to get one.
@@ -48,7 +49,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PidLock implements AutoCloseable {
 
     private final Hold hold;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(PidLock.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Set once, through {@link #CLOSED}: no object per lock for it. */
+    private volatile boolean closed;
 
     PidLock(Hold hold) {
         this.hold = hold;
@@ -171,7 +183,7 @@ public final class PidLock implements AutoCloseable {
         if (!hold.inheritable) {
             throw new IllegalStateException("the lock on " + hold.path + " was not acquired as inheritable");
         }
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             hold.handOff();
         }
     }
@@ -208,7 +220,7 @@ public final class PidLock implements AutoCloseable {
      * @since 0.1
      */
     public boolean isHeld() {
-        return !closed.get() && !hold.isReleased() && !hold.isLost();
+        return !closed && !hold.isReleased() && !hold.isLost();
     }
 
     /**
@@ -220,7 +232,7 @@ public final class PidLock implements AutoCloseable {
      * @since 0.2
      */
     public OptionalLong fencingToken() {
-        return closed.get() ? OptionalLong.empty() : hold.fencingToken();
+        return closed ? OptionalLong.empty() : hold.fencingToken();
     }
 
     /**
@@ -247,7 +259,7 @@ public final class PidLock implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             hold.leave();
         }
     }

@@ -133,13 +133,27 @@ public final class HeldFiles<O> {
         return new ConcurrentHashMap<>();
     }
 
+    /** The last key made, for the file an acquisition looks up twice and a program locks again and again. */
+    private static volatile LastKey lastKey = new LastKey(-1, -1, "");
+
+    private record LastKey(long device, long inode, String key) {
+    }
+
     private static String key(FileIdentity identity) {
         long device = identity.device();
         long inode = identity.inode();
-        if (device >= 0 && inode >= 0) { // the same text, without a String per number
-            return new StringBuilder(41).append(device).append(':').append(inode).toString();
+        LastKey last = lastKey;
+        if (last.device == device && last.inode == inode) {
+            return last.key;
         }
-        return Long.toUnsignedString(device) + ":" + Long.toUnsignedString(inode);
+        String key;
+        if (device >= 0 && inode >= 0) { // the same text, without a String per number
+            key = new StringBuilder(41).append(device).append(':').append(inode).toString();
+        } else {
+            key = Long.toUnsignedString(device) + ":" + Long.toUnsignedString(inode);
+        }
+        lastKey = new LastKey(device, inode, key);
+        return key;
     }
 
     private Object[] state(FileIdentity identity) {
