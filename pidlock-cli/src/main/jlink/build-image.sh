@@ -66,18 +66,20 @@ printf '%s\n' '# pidlock logs warnings only; --debug turns on more.' '.level=WAR
 java_opts() {
   echo "$opts $native_access -Djna.boot.library.path=$image/lib -Djava.util.logging.config.file=$image/conf/pidlock-logging.properties"
 }
-# The etcd backend is trained against an endpoint nothing listens on (port 1): its HTTP client, TLS set-up and
-# JSON reading are most of an etcd run's start-up, and the build needs no etcd server.
+# With "etcd" first, the etcd backend is trained too, against an endpoint nothing listens on (port 1): its HTTP
+# client, TLS set-up and JSON reading are most of an etcd run's start-up, and the build needs no etcd server.
 train() {
+  kind=$1
+  shift
   # shellcheck disable=SC2046
-  "$image/bin/java" "$@" $(java_opts) -Ddev.pidlock.etcd.endpoints=http://127.0.0.1:1 \
+  "$image/bin/java" "$@" $(java_opts) $([ "$kind" = etcd ] && echo -Ddev.pidlock.etcd.endpoints=http://127.0.0.1:1) \
     -m dev.pidlock.cli/dev.pidlock.cli.Training \
     run --pidfile "$work/a.pid" -- true ';;' \
     run --name train --dir "$work" -- true ';;' \
     run --name train --dir "$work" --wait 1s -- true ';;' \
     run --pidfile "$work/a.pid" --backend nio -- true ';;' \
     run --pidfile "$work/a.pid" --backend nio --supervise -- true ';;' \
-    run --name train --dir "$work" --backend etcd -- true ';;' \
+    run --name train --dir "$work" --backend "$([ "$kind" = etcd ] && echo etcd || echo ofd+flock)" -- true ';;' \
     run --name train -- true ';;' \
     run --pidfile "$work/a.pid" -- "$work/missing" ';;' \
     run -- true ';;' \
@@ -87,34 +89,44 @@ train() {
     stop --pidfile "$work/a.pid" ';;' \
     backends ';;' \
     --help ';;' \
-    run --help ';;' >"$work/train.log" 2>&1
+    run --help ';;' >"$work/train-$kind.log" 2>&1
 }
 # The launcher's way of using the archive; checked once built, and left out when unusable (no class sharing).
 if [ "$version" -ge 25 ] 2>/dev/null; then
   # JDK 25: an AOT cache (JEP 483/514), written by the training run itself. A missing or unusable cache
   # must cost nothing more than time: the launcher turns the JVM's messages about it off.
   share='"$aot" "-Xlog:aot*=off" "-Xlog:cds*=off"'
-  share_setup='# The AOT cache (JDK 25), unless the caller'"'"'s JVM options may choose class sharing themselves: the JVM
-# refuses to start with both (exit 1, which a caller takes for "already running"), where it ignores a missing
-# or unusable cache. Every variable the JVM reads, and the files they may name (an argument file, a VM options
-# file), whose content is not looked at here.
+  share_setup='# The AOT cache (JDK 25). The JVM loads and links every class of the cache as it starts: a run of the etcd
+# backend (its HTTP client, TLS, JSON) has a cache of its own, so that the others do not pay for its classes.
+# A wrong guess only costs time.
 aot=-XX:AOTCache=$dir/lib/pidlock.aot
+case " $* " in
+  *" --backend etcd "*|*" --backend=etcd "*) aot=-XX:AOTCache=$dir/lib/pidlock-etcd.aot ;;
+esac
+# None when the caller'"'"'s JVM options may choose class sharing themselves: the JVM refuses to start with both
+# (exit 1, which a caller takes for "already running"), where it ignores a missing or unusable cache. Every
+# variable the JVM reads, and the files they may name (an argument file, a VM options file), whose content is
+# not looked at here.
 case "${JAVA_TOOL_OPTIONS-} ${JDK_JAVA_OPTIONS-} ${_JAVA_OPTIONS-}" in
   *-Xshare*|*-XX:*AOT*|*-XX:SharedArchiveFile*|*-XX:SharedClassListFile*|*-XX:DumpLoadedClassList*|*-XX:VMOptionsFile*|*-XX:Flags=*) aot=-Xshare:auto ;;
 esac
 case "${JDK_JAVA_OPTIONS-}" in *@*) aot=-Xshare:auto ;; esac'
-  train -XX:AOTCacheOutput="$image/lib/pidlock.aot" || true
-  # shellcheck disable=SC2046
-  "$image/bin/java" -XX:AOTCache="$image/lib/pidlock.aot" -XX:AOTMode=on $(java_opts) \
-    -m dev.pidlock.cli/dev.pidlock.cli.Main --version >/dev/null 2>&1 \
-    || { echo "warning: no usable AOT cache (see $image/lib/pidlock.aot.log)" >&2; \
-         cp "$work/train.log" "$image/lib/pidlock.aot.log"; rm -f "$image/lib/pidlock.aot"; }
+  for cache in pidlock pidlock-etcd; do
+    trained=plain
+    [ $cache = pidlock-etcd ] && trained=etcd
+    train $trained -XX:AOTCacheOutput="$image/lib/$cache.aot" || true
+    # shellcheck disable=SC2046
+    "$image/bin/java" -XX:AOTCache="$image/lib/$cache.aot" -XX:AOTMode=on $(java_opts) \
+      -m dev.pidlock.cli/dev.pidlock.cli.Main --version >/dev/null 2>&1 \
+      || { echo "warning: no usable AOT cache (see $image/lib/$cache.aot.log)" >&2; \
+           cp "$work/train-$trained.log" "$image/lib/$cache.aot.log"; rm -f "$image/lib/$cache.aot"; }
+  done
 else
   # Before JDK 25: a class-data sharing archive as the image's default one (lib/server/classes.jsa, used
   # without any flag).
   share=-Xshare:auto
   share_setup=
-  train -XX:DumpLoadedClassList="$work/classlist" || true
+  train etcd -XX:DumpLoadedClassList="$work/classlist" || true
   # shellcheck disable=SC2046
   "$image/bin/java" -Xshare:dump --add-modules dev.pidlock.cli -Djdk.module.main=dev.pidlock.cli \
     -XX:SharedClassListFile="$work/classlist" -XX:SharedArchiveFile="$image/lib/server/classes.jsa" \

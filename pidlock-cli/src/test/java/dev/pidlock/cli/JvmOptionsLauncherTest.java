@@ -1,6 +1,8 @@
 package dev.pidlock.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +38,36 @@ class JvmOptionsLauncherTest {
     @AfterEach
     void tearDown() {
         pidlock.close();
+    }
+
+    /**
+     * The JVM loads every class of its AOT cache as it starts: a run of the etcd backend has a cache of its own,
+     * and the others do not load its HTTP client at all.
+     */
+    @Test
+    void anEtcdRunHasAnAotCacheOfItsOwnAndOtherRunsDoNotLoadItsClasses() throws IOException {
+        Path image = pidlock.executable().toAbsolutePath().getParent().getParent();
+        assumeTrue(Files.exists(image.resolve("lib/pidlock.aot")), "a JDK 25 image (AOT caches)");
+        assertTrue(Files.exists(image.resolve("lib/pidlock-etcd.aot")), "the etcd run's cache");
+        Path plain = dir.resolve("plain.txt");
+        Path etcd = dir.resolve("etcd.txt");
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_TOOL_OPTIONS", null);
+        env.put("_JAVA_OPTIONS", null);
+        env.put("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + plain);
+        Launcher.Result r = pidlock.shell(env, "\"$PIDLOCK\" run --pidfile '" + dir.resolve("a.pid") + "' -- true");
+        assertEquals(0, r.exit(), r.toString());
+        env.put("JDK_JAVA_OPTIONS", "-Xlog:class+load:file=" + etcd);
+        env.put("PIDLOCK_ETCD_ENDPOINTS", "http://127.0.0.1:1");
+        r = pidlock.shell(env, "\"$PIDLOCK\" run --name a --dir '" + dir + "' --backend etcd -- true");
+        assertEquals(74, r.exit(), r.toString()); // nothing listens on port 1
+        String http = "jdk.internal.net.http.HttpClientImpl ";
+        assertTrue(Files.readString(plain).lines().noneMatch(l -> l.contains(http)), "a plain run loads no HTTP client");
+        assertTrue(Files.readString(etcd).lines().anyMatch(l -> l.contains(http + "source: shared objects file")),
+                "an etcd run finds the HTTP client in its cache");
+        assertTrue(Files.readString(plain).lines()
+                        .anyMatch(l -> l.contains("dev.pidlock.cli.RunCommand source: shared objects file")),
+                "a plain run finds its classes in its cache");
     }
 
     @Test
