@@ -98,11 +98,8 @@ if [ "$version" -ge 25 ] 2>/dev/null; then
   share='"$aot" "-Xlog:aot*=off" "-Xlog:cds*=off"'
   share_setup='# The AOT cache (JDK 25). The JVM loads and links every class of the cache as it starts: a run of the etcd
 # backend (its HTTP client, TLS, JSON) has a cache of its own, so that the others do not pay for its classes.
-# A wrong guess only costs time.
 aot=-XX:AOTCache=$dir/lib/pidlock.aot
-case " $* " in
-  *" --backend etcd "*|*" --backend=etcd "*) aot=-XX:AOTCache=$dir/lib/pidlock-etcd.aot ;;
-esac
+[ $etcd = yes ] && aot=-XX:AOTCache=$dir/lib/pidlock-etcd.aot
 # None when the caller'"'"'s JVM options may choose class sharing themselves: the JVM refuses to start with both
 # (exit 1, which a caller takes for "already running"), where it ignores a missing or unusable cache. Every
 # variable the JVM reads, and the files they may name (an argument file, a VM options file), whose content is
@@ -162,8 +159,16 @@ while read -r key value; do [ "\$key" = SigIgn: ] && { ign=\$value; break; }; do
 # passed on to the command. The caller's own _JAVA_SR_SIGNUM, if any, is given back to the command.
 caller_sr=\${_JAVA_SR_SIGNUM+"-Dpidlock.caller.javaSrSignum=\$_JAVA_SR_SIGNUM"}
 export _JAVA_SR_SIGNUM=$sr_signal
+# A run of the etcd backend (its HTTP client and TLS for as long as it holds the lock), guessed from the
+# arguments; a wrong guess only costs time.
+etcd=no
+case " \$* " in *" --backend etcd "*|*" --backend=etcd "*) etcd=yes ;; esac
+# The JIT: a short run ends before most of what it would compile is used, and compiling takes the cores the
+# run needs. It compiles only code that stays hot (100 times the usual thresholds), but as usual in an etcd run.
+jit=-XX:CompileThresholdScaling=100
+[ \$etcd = yes ] && jit=-XX:CompileThresholdScaling=1
 $share_setup
-exec "\$dir/bin/java" $share $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
+exec "\$dir/bin/java" $share "\$jit" $opts $native_access -Djna.boot.library.path="\$dir/lib" \\
   -Djava.util.logging.config.file="\$dir/conf/pidlock-logging.properties" \\
   -Dpidlock.startup.ignored="\$ign" \\
   -Dpidlock.javaSrSignum=$sr_signal \${caller_sr:+"\$caller_sr"} \\

@@ -70,6 +70,28 @@ class JvmOptionsLauncherTest {
                 "a plain run finds its classes in its cache");
     }
 
+    /**
+     * A short run compiles only code that stays hot; an etcd run (HTTP and TLS for as long as it holds the lock)
+     * compiles as usual.
+     */
+    @Test
+    void onlyAnEtcdRunCompilesAtTheUsualThresholds() {
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_TOOL_OPTIONS", null);
+        env.put("_JAVA_OPTIONS", null);
+        env.put("JDK_JAVA_OPTIONS", "-XX:+PrintFlagsFinal");
+        env.put("PIDLOCK_ETCD_ENDPOINTS", "http://127.0.0.1:1");
+        Launcher.Result plain = pidlock.shell(env, "\"$PIDLOCK\" run --pidfile '" + dir.resolve("a.pid") + "' -- true");
+        Launcher.Result etcd = pidlock.shell(env, "\"$PIDLOCK\" run --name a --dir '" + dir + "' --backend etcd -- true");
+        assertEquals(List.of("100.000000"), scaling(plain), plain.toString());
+        assertEquals(List.of("1.000000"), scaling(etcd), etcd.toString());
+    }
+
+    private static List<String> scaling(Launcher.Result r) {
+        return r.stdout().lines().filter(l -> l.contains(" CompileThresholdScaling "))
+                .map(l -> l.trim().split("\\s+")[3]).toList();
+    }
+
     @Test
     void classSharingOptionsOfTheCallerNeverStopTheLauncher() throws IOException {
         Path argFile = Files.writeString(dir.resolve("jvm.args"), "-Xshare:off\n");
