@@ -133,8 +133,12 @@ public final class HeldFiles<O> {
         return new ConcurrentHashMap<>();
     }
 
-    /** The last key made, for the file an acquisition looks up twice and a program locks again and again. */
-    private static volatile LastKey lastKey = new LastKey(-1, -1, "");
+    /**
+     * The last key made, for the file an acquisition looks up twice and a program locks again and again. It
+     * starts as a true key (of device and inode -1): every copy of pidlock must key every file alike.
+     */
+    private static volatile LastKey lastKey = new LastKey(-1, -1,
+            Long.toUnsignedString(-1) + ":" + Long.toUnsignedString(-1));
 
     private record LastKey(long device, long inode, String key) {
     }

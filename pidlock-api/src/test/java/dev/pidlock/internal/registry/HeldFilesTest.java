@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pidlock.spi.FileIdentity;
 import java.io.Closeable;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -141,6 +144,35 @@ class HeldFilesTest {
         releaser.join();
         assertTrue(holder.closed && visitor.closed);
         assertTrue(state.isEmpty(), () -> "nothing left: " + state);
+    }
+
+    /**
+     * Every copy keys a file by its "DEV:INO" text, whatever it keyed before: the key of the last file a copy
+     * looked up is kept, and a copy that has looked up nothing yet must not take its empty starting point for the
+     * key of device and inode -1 (a claim of that file by another copy would go unseen).
+     */
+    @Test
+    void aFreshCopyKeysEveryFileAsTheOthersDo() throws Exception {
+        ConcurrentHashMap<String, Object> state = new ConcurrentHashMap<>();
+        HeldFiles<Object> a = new HeldFiles<>(state);
+        a.opened(fresh()); // this copy's last key is now another file's
+        FileIdentity id = new FileIdentity(-1, -1);
+        Recorder holder = new Recorder();
+        HeldFiles.Entry<Object> ea = a.opened(id);
+        assertTrue(a.claim(ea, holder));
+
+        URL classes = HeldFiles.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes}, null)) {
+            Class<?> registry = loader.loadClass(HeldFiles.class.getName());
+            Class<?> identity = loader.loadClass(FileIdentity.class.getName());
+            Class<?> entry = loader.loadClass(HeldFiles.Entry.class.getName());
+            Object b = registry.getConstructor(ConcurrentMap.class).newInstance(state);
+            Object eb = registry.getMethod("opened", identity).invoke(b,
+                    identity.getConstructor(long.class, long.class).newInstance(-1L, -1L));
+            Method claim = registry.getMethod("claim", entry, Closeable.class);
+            assertFalse((Boolean) claim.invoke(b, eb, new Recorder()),
+                    () -> "another copy claimed dev=-1,ino=-1 too: " + state.keySet());
+        }
     }
 
     @Test
