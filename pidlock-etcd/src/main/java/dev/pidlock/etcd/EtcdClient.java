@@ -185,6 +185,48 @@ final class EtcdClient {
         return call("/v3/kv/txn", Json.write(body));
     }
 
+    /**
+     * One condition of a transaction on a key: its {@code target} ({@code MOD}, {@code CREATE}, {@code LEASE}) equal
+     * to a value, written in the field of that target ({@code mod_revision}, {@code create_revision},
+     * {@code lease}).
+     *
+     * @param target the target
+     * @param field  the field the value is written in
+     * @param value  the value
+     */
+    record Compare(String target, String field, long value) {
+    }
+
+    /**
+     * Deletes {@code key} only while every condition holds, in one transaction.
+     *
+     * @param key      the key
+     * @param compares the conditions, all of which must hold
+     * @return the answer
+     */
+    Object deleteIf(String key, Compare... compares) throws EtcdException {
+        return txn(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("compare");
+            for (Compare c : compares) {
+                g.writeStartObject();
+                g.writeStringField("target", c.target());
+                g.writeStringField("key", Json.b64(key));
+                g.writeStringField(c.field(), Long.toString(c.value()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("success");
+            g.writeStartObject();
+            g.writeObjectFieldStart("request_delete_range");
+            g.writeStringField("key", Json.b64(key));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
     /** A unary call to each endpoint in turn, from the one that answered last, until one answers. */
     Object call(String path, byte[] body) throws EtcdException {
         EtcdException last = null;

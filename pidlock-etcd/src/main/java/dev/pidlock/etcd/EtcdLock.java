@@ -138,24 +138,7 @@ final class EtcdLock implements Exclusion {
         if (lease != 0) {
             client.revoke(lease);
         } else {
-            client.txn(g -> {
-                g.writeStartObject();
-                g.writeArrayFieldStart("compare");
-                g.writeStartObject();
-                g.writeStringField("target", "MOD");
-                g.writeStringField("key", Json.b64(key));
-                g.writeStringField("mod_revision", Long.toString(mod));
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeArrayFieldStart("success");
-                g.writeStartObject();
-                g.writeObjectFieldStart("request_delete_range");
-                g.writeStringField("key", Json.b64(key));
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeEndObject();
-            });
+            client.deleteIf(key, new EtcdClient.Compare("MOD", "mod_revision", mod));
         }
     }
 
@@ -262,29 +245,9 @@ final class EtcdLock implements Exclusion {
             revokeQuietly(h.lease);
             return;
         }
-        client.txn(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("compare");
-            g.writeStartObject();
-            g.writeStringField("target", "CREATE");
-            g.writeStringField("key", Json.b64(key));
-            g.writeStringField("create_revision", Long.toString(h.revision));
-            g.writeEndObject();
-            g.writeStartObject(); // and still bound to our lease: a value put over ours is not ours to delete
-            g.writeStringField("target", "LEASE");
-            g.writeStringField("key", Json.b64(key));
-            g.writeStringField("lease", Long.toString(h.lease));
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeArrayFieldStart("success");
-            g.writeStartObject();
-            g.writeObjectFieldStart("request_delete_range");
-            g.writeStringField("key", Json.b64(key));
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        });
+        // ours: created by our transaction, and still bound to our lease (a value put over ours is not ours to delete)
+        client.deleteIf(key, new EtcdClient.Compare("CREATE", "create_revision", h.revision),
+                new EtcdClient.Compare("LEASE", "lease", h.lease));
         client.revoke(h.lease);
     }
 
