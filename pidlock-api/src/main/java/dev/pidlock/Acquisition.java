@@ -548,17 +548,18 @@ final class Acquisition {
     }
 
     /** The last pidfile whose directory was vetted, and that directory: a program locks one file again and again. */
-    private static volatile Path[] lastDirectory = {null, null};
+    private static volatile ParentOf lastDirectory = new ParentOf(null, null);
+
+    private record ParentOf(Path file, Path directory) {
+    }
 
     static void vetDirectory(PidFileStore store, Path path, OwnershipPolicy policy) {
-        Path[] last = lastDirectory;
-        Path dir;
-        if (last[0] == path) {
-            dir = last[1];
-        } else {
-            dir = path.toAbsolutePath().getParent();
-            lastDirectory = new Path[] {path, dir};
+        ParentOf last = lastDirectory;
+        if (last.file() != path) { // the same Path object: the same absolute parent (the working directory is fixed)
+            last = new ParentOf(path, path.toAbsolutePath().getParent());
+            lastDirectory = last;
         }
+        Path dir = last.directory();
         Optional<PathFacts> facts;
         try {
             facts = store.examineFollowing(dir);
