@@ -3,6 +3,7 @@ package dev.pidlock.cli;
 import dev.pidlock.PidLock;
 import dev.pidlock.PidLockConflictException;
 import dev.pidlock.PidLockException;
+import dev.pidlock.fcntl.spawn.JvmSignals;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.spi.Capability;
 import dev.pidlock.spi.ReleaseAction;
@@ -103,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
         }
         // read while the backend loads on the warm-up thread (chooseLaunch waits for it): the same whenever read
         Map<String, String> environment = StartupSignals.commandEnvironment(RawCommandLine.environment());
-        SignalHandling.prepare();
+        JvmSignals.prepare();
         LaunchChoice launch = chooseLaunch(b);
         PidLock lock;
         try {
@@ -301,7 +302,7 @@ final class RunCommand implements Callable<Integer> {
             }
             for (String name : names) {
                 if (!ignored.contains(Spawn.signalNumber(name))) {
-                    SignalHandling.handle(name, f::arrived);
+                    JvmSignals.handle(name, f::arrived);
                 }
             }
             try {

@@ -8,6 +8,7 @@ import dev.pidlock.PidLockException;
 import dev.pidlock.ProcessInfo;
 
 import dev.pidlock.fcntl.spawn.HolderStop;
+import dev.pidlock.fcntl.spawn.JvmSignals;
 import dev.pidlock.fcntl.spawn.Pidfd;
 import dev.pidlock.fcntl.spawn.Spawn;
 import dev.pidlock.internal.proc.LockHolders;
@@ -538,12 +539,12 @@ public final class Daemon {
                 }
             }
         }
-        boolean caught = Signals.handle("TERM", n -> terminate("Terminated by SIGTERM (" + n + ")", sigtermCode));
+        boolean caught = JvmSignals.tryHandle("TERM", n -> terminate("Terminated by SIGTERM (" + n + ")", sigtermCode), () -> { });
         caught &= catchReloadSignal();
         if (adopted != null) {
             adopted.announce();
         }
-        caught &= Signals.handle("INT", n -> terminate("Terminated by SIGINT (" + n + ")", 0));
+        caught &= JvmSignals.tryHandle("INT", n -> terminate("Terminated by SIGINT (" + n + ")", 0), () -> { });
         if (!caught) {
             LOG.log(System.Logger.Level.WARNING, name + ": cannot catch SIGTERM, SIGINT and SIG" + reloadSignal
                     + " (sun.misc.Signal, module jdk.unsupported, refused the handlers): they end the JVM without"
@@ -785,7 +786,7 @@ public final class Daemon {
      * its default action back first.
      */
     private boolean catchReloadSignal() {
-        return Signals.handle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"),
+        return JvmSignals.tryHandle(reloadSignal, n -> reloadNow("Reloading on SIG" + reloadSignal + " (" + n + ")"),
                 () -> {
                     try {
                         Spawn.unignore(Spawn.signalNumber(reloadSignal));

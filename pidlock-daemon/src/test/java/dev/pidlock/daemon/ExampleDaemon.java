@@ -50,7 +50,7 @@ public final class ExampleDaemon {
                         }
                         case "sleep", "slowreload" -> Thread.sleep(Long.MAX_VALUE);
                         case "deaf" -> {
-                            Signals.handle("TERM", n -> { });
+                            dev.pidlock.fcntl.spawn.JvmSignals.handle("TERM", n -> { });
                             Files.writeString(callbackFile.resolveSibling("deaf.txt"), "deaf\n");
                             Thread.sleep(Long.MAX_VALUE);
                         }
