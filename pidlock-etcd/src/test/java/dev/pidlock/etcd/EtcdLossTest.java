@@ -58,17 +58,7 @@ class EtcdLossTest {
             EtcdClient client = new EtcdClient(EtcdConfig.builder().endpoints(server.endpoint())
                     .lookup(n -> null).build());
             String key = etcd.keyFor(lock.path());
-            client.txn(g -> {
-                g.writeStartObject();
-                g.writeArrayFieldStart("success");
-                g.writeStartObject();
-                g.writeObjectFieldStart("request_delete_range");
-                g.writeStringField("key", Json.b64(key));
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeEndObject();
-            });
+            client.deleteIf(key); // no condition: as `etcdctl del KEY` does
             // another process may now take the key: the holder must learn that it no longer holds it
             assertTrue(listener.get(30, TimeUnit.SECONDS));
             assertFalse(lock.isHeld());

@@ -9,7 +9,8 @@ public final class Uptime {
 
     /**
      * @param d how long; a negative one counts as zero
-     * @return the daemonocle style: {@code 3d 4h}, {@code 3h 4m}, {@code 4m 5s}, {@code 5s}
+     * @return its two largest units: {@code 3d 4h}, {@code 3h 4m}, {@code 4m 5s}, {@code 5s} (daemonocle's own
+     *         form, {@code 12d 3h 4m} or {@code 4m}, is pidlock-daemon's)
      */
     public static String format(Duration d) {
         long s = Math.max(0, d.toSeconds());
