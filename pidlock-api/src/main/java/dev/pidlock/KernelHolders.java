@@ -1,6 +1,7 @@
 package dev.pidlock;
 
 import dev.pidlock.internal.proc.LockHolders;
+import dev.pidlock.internal.proc.ProcFs;
 import java.util.ArrayList;
 import java.util.Collections;
 
@@ -42,8 +43,7 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
                 read = holders;
                 if (read == null) {
                     read = Holders.inKernel(identity, path);
-                    if (!read.contains(confirmed) && LockHolders.holds(confirmed, identity.device(), identity.inode(),
-                            path)) {
+                    if (!read.contains(confirmed) && stillHolds()) {
                         // the walk missed it (its descriptors were unreadable for a moment: an exec under way),
                         // and the kernel still shows it holding the lock
                         List<Long> all = new ArrayList<>(read);
@@ -58,6 +58,31 @@ final class KernelHolders extends AbstractList<Long> implements RandomAccess {
         }
         return read;
     }
+
+    /**
+     * Whether the confirmed holder still holds the lock, the walk having missed it. While it execs (a daemon's
+     * reload keeps its pid and its descriptor), its descriptors cannot be read for a moment: it is asked again
+     * for a few milliseconds while it lives.
+     */
+    private boolean stillHolds() {
+        for (int attempt = 0; attempt < STILL_HOLDS_ATTEMPTS; attempt++) {
+            if (LockHolders.holds(confirmed, identity.device(), identity.inode(), path)) {
+                return true;
+            }
+            if (!ProcFs.alive(confirmed)) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static final int STILL_HOLDS_ATTEMPTS = 10;
 
     /** Until the holders are read, the confirmed holder is known to be one without reading them. */
     @Override
